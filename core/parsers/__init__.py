@@ -1,0 +1,34 @@
+"""Transcript parsers, one module per format, and automatic format detection."""
+from __future__ import annotations
+
+from ..errors import ParseError
+from ..model import Period, Transcript
+from . import fool_current, fool_legacy, plain, streetevents
+
+# Bump when any parser's output changes: stored documents are re-parsed by `python -m core reparse`.
+PARSER_VERSION = 1
+
+# Tried in this order; each module offers looks_like(text) and parse(text, source=, ticker=, period=).
+FORMATS = {
+    "fool_current": fool_current,
+    "fool_legacy": fool_legacy,
+    "streetevents": streetevents,
+    "plain": plain,
+}
+
+
+def detect_format(text: str, *, source: str = "") -> str:
+    """The name of the format a document is in, or ParseError."""
+    for name, module in FORMATS.items():
+        if module.looks_like(text):
+            return name
+    raise ParseError("not a transcript in any known format (fool.com page, StreetEvents text, 'Name: text' lines)",
+                     where=source or None)
+
+
+def parse_document(
+    text: str, *, source: str = "", ticker: str | None = None, period: Period | None = None
+) -> Transcript:
+    """Detect the format of a document and parse it into a validated Transcript."""
+    module = FORMATS[detect_format(text, source=source)]
+    return module.parse(text, source=source, ticker=ticker, period=period)

@@ -1,0 +1,96 @@
+"""The database schema as an ordered list of migrations; version n is MIGRATIONS[n - 1]."""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: documents, calls, participants, turns
+    """
+    CREATE TABLE documents (
+        doc_id         VARCHAR PRIMARY KEY,      -- sha256 of content
+        source_kind    VARCHAR NOT NULL,         -- fool / alphavantage / file
+        source         VARCHAR NOT NULL,         -- URL or path
+        content        BLOB NOT NULL,
+        fetched_at     TIMESTAMP NOT NULL,
+        http_status    INTEGER,
+        ticker         VARCHAR,
+        fiscal_year    INTEGER,
+        fiscal_quarter INTEGER,
+        parser_version INTEGER,
+        parse_error    VARCHAR
+    );
+    CREATE SEQUENCE call_ids START 1;
+    CREATE TABLE calls (
+        call_id        INTEGER PRIMARY KEY,
+        ticker         VARCHAR NOT NULL,
+        fiscal_year    INTEGER NOT NULL,
+        fiscal_quarter INTEGER NOT NULL,
+        company        VARCHAR,
+        call_date      DATE,
+        call_time      VARCHAR,
+        title          VARCHAR,
+        source_kind    VARCHAR NOT NULL,
+        source         VARCHAR NOT NULL,
+        doc_id         VARCHAR NOT NULL,
+        parser_version INTEGER NOT NULL,
+        stored_at      TIMESTAMP NOT NULL,
+        UNIQUE (ticker, fiscal_year, fiscal_quarter)
+    );
+    CREATE TABLE participants (
+        call_id INTEGER NOT NULL,
+        name    VARCHAR NOT NULL,
+        role    VARCHAR,
+        firm    VARCHAR,
+        kind    VARCHAR NOT NULL
+    );
+    CREATE TABLE turns (
+        call_id INTEGER NOT NULL,
+        idx     INTEGER NOT NULL,
+        speaker VARCHAR NOT NULL,
+        role    VARCHAR,
+        firm    VARCHAR,
+        kind    VARCHAR NOT NULL,
+        section VARCHAR NOT NULL,
+        type    VARCHAR NOT NULL,
+        text    VARCHAR NOT NULL,
+        PRIMARY KEY (call_id, idx)
+    );
+    """,
+    # 2: sentences and their analysis; one analysis_runs row per fully analysed call
+    """
+    CREATE TABLE sentences (
+        call_id         INTEGER NOT NULL,
+        pos             INTEGER NOT NULL,      -- position in the call, 0..n-1
+        turn_idx        INTEGER NOT NULL,
+        sent_idx        INTEGER NOT NULL,      -- position in the turn
+        text            VARCHAR NOT NULL,
+        word_count      INTEGER NOT NULL,
+        sentiment_label VARCHAR,               -- negative / neutral / positive
+        sentiment_score DOUBLE,                -- p(positive) - p(negative), in [-1, 1]
+        sentiment_model VARCHAR,
+        lm_positive     INTEGER,
+        lm_negative     INTEGER,
+        lm_uncertainty  INTEGER,
+        lm_litigious    INTEGER,
+        lm_constraining INTEGER,
+        forward_looking BOOLEAN,
+        topic           VARCHAR,               -- best taxonomy topic above threshold, else NULL
+        PRIMARY KEY (call_id, pos)
+    );
+    CREATE TABLE sentence_topics (
+        call_id INTEGER NOT NULL,
+        pos     INTEGER NOT NULL,
+        topic   VARCHAR NOT NULL,
+        score   DOUBLE NOT NULL
+    );
+    CREATE TABLE analysis_runs (
+        call_id          INTEGER PRIMARY KEY,
+        analyzed_at      TIMESTAMP NOT NULL,
+        sentiment_model  VARCHAR NOT NULL,
+        embedding_model  VARCHAR NOT NULL,
+        taxonomy_version VARCHAR NOT NULL,
+        sentences        INTEGER NOT NULL
+    );
+    """,
+]
+
+# Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.
+CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs"]

@@ -1,0 +1,46 @@
+"""Settings: where the data lives and which services to use, from arguments or the environment."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _secrets() -> dict:
+    path = ROOT / ".streamlit" / "secrets.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, read once from the environment (and .streamlit/secrets.toml)."""
+
+    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("EARNINGS_DATA_DIR", ROOT / "data")))
+    fool_base_url: str = field(default_factory=lambda: os.environ.get("FOOL_BASE_URL", "https://www.fool.com"))
+    alphavantage_base_url: str = field(
+        default_factory=lambda: os.environ.get("ALPHAVANTAGE_BASE_URL", "https://www.alphavantage.co")
+    )
+    alphavantage_key: str | None = field(
+        default_factory=lambda: os.environ.get("ALPHAVANTAGE_API_KEY") or _secrets().get("ALPHAVANTAGE_API_KEY"),
+        repr=False,
+    )
+    user_agent: str = field(
+        default_factory=lambda: os.environ.get(
+            "EARNINGS_USER_AGENT",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+        )
+    )
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "calls.duckdb"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors.lance"

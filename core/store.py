@@ -1,0 +1,260 @@
+"""The DuckDB store: opening (with migrations), raw documents, and whole calls written atomically."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .errors import DatabaseLockedError, StoreError
+from .model import Participant, Period, Transcript, Turn
+from .schema import CALL_CHILD_TABLES, MIGRATIONS
+
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A document as fetched or imported, before (or after failing) parsing."""
+
+    content: bytes
+    source_kind: str
+    source: str
+    http_status: int | None = None
+    fetched_at: dt.datetime | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What saving a transcript did: 'inserted', 'replaced' or 'unchanged'."""
+
+    call_id: int
+    outcome: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file read-write, turning the file-lock error into a clear DatabaseLockedError."""
+    target = str(path)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(target)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = _LOCK_PID.search(text)
+            holder = f" (PID {pid.group(1)})" if pid else ""
+            raise DatabaseLockedError(
+                f"the database is in use by another process{holder}; close the app or the other command and retry",
+                where=target,
+            ) from None
+        raise StoreError(f"cannot open the database: {text}", where=target) from None
+    except OSError as exc:
+        raise StoreError(f"cannot open the database: {exc.strerror or exc}", where=target) from None
+
+
+class Store:
+    """All reads and writes of the DuckDB database; thread-safe through one cursor per call."""
+
+    def __init__(self, path: Path | str = ":memory:") -> None:
+        self.path = str(path)
+        self._con = connect(path)
+        self._write_lock = threading.Lock()
+        self._migrate()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for the caller's thread."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One writer at a time; everything inside commits together or not at all."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        with self.cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+        return row or 0
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(f"database schema v{current} is newer than this program (v{len(MIGRATIONS)})",
+                             where=self.path)
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            with self.transaction() as cur:
+                cur.execute(MIGRATIONS[version - 1])
+                cur.execute("INSERT INTO schema_version VALUES (?)", [version])
+
+    # -- documents ------------------------------------------------------------------------------
+    def save_document(
+        self, doc: RawDocument, *, period: Period | None = None, ticker: str | None = None,
+        parser_version: int | None = None, parse_error: str | None = None,
+    ) -> str:
+        """Store a raw document (once per content hash) and return its id."""
+        with self.transaction() as cur:
+            self._upsert_document(cur, doc, ticker=ticker, period=period,
+                                  parser_version=parser_version, parse_error=parse_error)
+        return doc.doc_id
+
+    @staticmethod
+    def _upsert_document(cur, doc: RawDocument, *, ticker, period, parser_version, parse_error) -> None:
+        cur.execute("DELETE FROM documents WHERE doc_id = ?", [doc.doc_id])
+        cur.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [doc.doc_id, doc.source_kind, doc.source, doc.content, doc.fetched_at or _now(), doc.http_status,
+             ticker, period.fiscal_year if period else None, period.fiscal_quarter if period else None,
+             parser_version, parse_error],
+        )
+
+    def document(self, doc_id: str) -> RawDocument:
+        """A stored raw document by id."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "SELECT content, source_kind, source, http_status, fetched_at FROM documents WHERE doc_id = ?",
+                [doc_id],
+            ).fetchall()
+        if not rows:
+            raise StoreError(f"no stored document {doc_id}", where=self.path)
+        content, kind, source, status, fetched = rows[0]
+        return RawDocument(bytes(content), kind, source, status, fetched)
+
+    def documents_of_calls(self) -> list[tuple[int, str, str, str]]:
+        """(call_id, doc_id, ticker, period) of every stored call, for re-parsing."""
+        with self.cursor() as cur:
+            return cur.execute(
+                "SELECT call_id, doc_id, ticker, fiscal_year || 'Q' || fiscal_quarter FROM calls ORDER BY call_id"
+            ).fetchall()
+
+    # -- calls ----------------------------------------------------------------------------------
+    def save_transcript(self, transcript: Transcript, doc: RawDocument, *, parser_version: int) -> SaveResult:
+        """Store a call and its document in one transaction, replacing an older version of the same call."""
+        key = [transcript.ticker, transcript.fiscal_year, transcript.fiscal_quarter]
+        period = Period(transcript.fiscal_year, transcript.fiscal_quarter)
+        with self.transaction() as cur:
+            old = cur.execute(
+                "SELECT call_id, doc_id, parser_version FROM calls "
+                "WHERE ticker = ? AND fiscal_year = ? AND fiscal_quarter = ?", key
+            ).fetchall()
+            if old and old[0][1] == doc.doc_id and old[0][2] == parser_version:
+                return SaveResult(old[0][0], "unchanged")
+            if old:
+                self._delete_call(cur, old[0][0])
+            self._upsert_document(cur, doc, ticker=transcript.ticker, period=period,
+                                  parser_version=parser_version, parse_error=None)
+            call_id = cur.execute("SELECT nextval('call_ids')").fetchall()[0][0]
+            cur.execute(
+                "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [call_id, *key, transcript.company, transcript.call_date, transcript.call_time, transcript.title,
+                 transcript.source_kind, transcript.source, doc.doc_id, parser_version, _now()],
+            )
+            if transcript.participants:
+                cur.executemany(
+                    "INSERT INTO participants VALUES (?, ?, ?, ?, ?)",
+                    [[call_id, p.name, p.role, p.firm, p.kind] for p in transcript.participants],
+                )
+            cur.executemany(
+                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[call_id, t.index, t.speaker, t.role, t.firm, t.kind, t.section, t.type, t.text]
+                 for t in transcript.turns],
+            )
+        return SaveResult(call_id, "replaced" if old else "inserted")
+
+    @staticmethod
+    def _delete_call(cur, call_id: int) -> None:
+        for table in CALL_CHILD_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])  # table names are ours, not input
+        cur.execute("DELETE FROM calls WHERE call_id = ?", [call_id])
+
+    def delete_call(self, call_id: int) -> None:
+        """Remove a call and everything derived from it (its raw document stays)."""
+        with self.transaction() as cur:
+            self._delete_call(cur, call_id)
+
+    def has_call(self, ticker: str, period: Period) -> bool:
+        """True when the call is stored."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "SELECT 1 FROM calls WHERE ticker = ? AND fiscal_year = ? AND fiscal_quarter = ?",
+                [ticker.upper(), period.fiscal_year, period.fiscal_quarter],
+            ).fetchall()
+        return bool(rows)
+
+    def calls(self, *, ticker: str | None = None) -> list[dict]:
+        """Stored calls with turn counts and provenance, oldest first."""
+        query = """
+            SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time,
+                   c.title, c.source_kind, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at,
+                   d.http_status,
+                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id) AS turns,
+                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id AND t.section = 'qa') AS qa_turns
+            FROM calls c JOIN documents d USING (doc_id)
+            WHERE ? IS NULL OR c.ticker = ?
+            ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter
+        """
+        upper = ticker.upper() if ticker else None
+        with self.cursor() as cur:
+            result = cur.execute(query, [upper, upper])
+            names = [d[0] for d in result.description]
+            return [dict(zip(names, row)) for row in result.fetchall()]
+
+    def transcript(self, call_id: int) -> Transcript:
+        """Rebuild a stored call as a Transcript."""
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "SELECT ticker, company, fiscal_year, fiscal_quarter, call_date, title, source_kind, source, "
+                "call_time FROM calls WHERE call_id = ?", [call_id]
+            ).fetchall()
+            if not rows:
+                raise StoreError(f"no stored call with id {call_id}", where=self.path)
+            turns = cur.execute(
+                "SELECT idx, speaker, role, firm, kind, section, type, text FROM turns WHERE call_id = ? ORDER BY idx",
+                [call_id],
+            ).fetchall()
+            people = cur.execute(
+                "SELECT name, role, firm, kind FROM participants WHERE call_id = ? ORDER BY rowid", [call_id]
+            ).fetchall()
+        (ticker, company, year, quarter, date, title, kind, source, time) = rows[0]
+        return Transcript(
+            ticker=ticker, company=company, fiscal_year=year, fiscal_quarter=quarter, call_date=date,
+            title=title, source_kind=kind, source=source, call_time=time,
+            turns=tuple(Turn(*row) for row in turns), participants=tuple(Participant(*p) for p in people),
+        )

@@ -1,0 +1,131 @@
+"""The DuckDB store: migrations, atomic call writes, idempotent re-import, the file lock."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from core.errors import DatabaseLockedError, StoreError
+from core.model import Participant, Period, Transcript, Turn
+from core.schema import MIGRATIONS
+from core.store import RawDocument, Store
+
+
+def make_transcript(*, quarter: int = 2, words: str = "growth") -> Transcript:
+    turns = tuple(
+        Turn(i, f"Speaker {i % 2}", "CFO", "Acme", "executive", "prepared" if i < 2 else "qa",
+             "presentation" if i < 2 else "answer", f"{words} " * 60)
+        for i in range(4)
+    )
+    return Transcript("ACME", "Acme Corp", 2025, quarter, dt.date(2024, 8, 28), "Q2 2025 call", "plain",
+                      "acme.txt", turns, (Participant("Speaker 0", "CFO", "Acme", "executive"),))
+
+
+def count(store: Store, table: str) -> int:
+    with store.cursor() as cur:
+        return cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def test_fresh_database_is_at_latest_schema_version():
+    assert Store().schema_version == len(MIGRATIONS)
+
+
+def test_save_and_read_back_a_call():
+    store = Store()
+    result = store.save_transcript(make_transcript(), RawDocument(b"doc", "file", "acme.txt"), parser_version=1)
+    assert result.outcome == "inserted"
+    back = store.transcript(result.call_id)
+    assert back == make_transcript()
+    [call] = store.calls()
+    assert (call["ticker"], call["fiscal_year"], call["fiscal_quarter"], call["turns"], call["qa_turns"]) == (
+        "ACME", 2025, 2, 4, 2)
+    assert store.has_call("acme", Period(2025, 2)) and not store.has_call("ACME", Period(2025, 3))
+
+
+def test_reimporting_the_same_document_is_a_no_op():
+    store = Store()
+    doc = RawDocument(b"doc", "file", "acme.txt")
+    first = store.save_transcript(make_transcript(), doc, parser_version=1)
+    again = store.save_transcript(make_transcript(), doc, parser_version=1)
+    assert again == type(first)(first.call_id, "unchanged")
+    assert (count(store, "calls"), count(store, "turns"), count(store, "documents")) == (1, 4, 1)
+
+
+def test_a_changed_document_replaces_the_call_without_orphans():
+    store = Store()
+    store.save_transcript(make_transcript(), RawDocument(b"v1", "file", "acme.txt"), parser_version=1)
+    result = store.save_transcript(make_transcript(words="decline"), RawDocument(b"v2", "file", "acme.txt"),
+                                   parser_version=1)
+    assert result.outcome == "replaced"
+    assert (count(store, "calls"), count(store, "turns"), count(store, "participants")) == (1, 4, 1)
+    assert store.transcript(result.call_id).turns[0].text.startswith("decline")
+
+
+def test_a_failure_mid_write_leaves_nothing_partial(monkeypatch):
+    store = Store()
+    store.save_transcript(make_transcript(quarter=1), RawDocument(b"q1", "file", "q1.txt"), parser_version=1)
+    broken = make_transcript(quarter=2)
+    # A turn whose text is NULL violates the NOT NULL constraint after calls/participants rows were inserted.
+    bad_turns = (*broken.turns[:3], Turn(3, "X", "", "", "analyst", "qa", "question", None))
+    with pytest.raises(duckdb.ConstraintException):
+        store.save_transcript(Transcript(**{**broken.__dict__, "turns": bad_turns}),
+                              RawDocument(b"q2", "file", "q2.txt"), parser_version=1)
+    assert (count(store, "calls"), count(store, "turns"), count(store, "participants"), count(store, "documents")) \
+        == (1, 4, 1, 1)
+
+
+def test_a_failed_replacement_keeps_the_old_call():
+    store = Store()
+    store.save_transcript(make_transcript(), RawDocument(b"v1", "file", "a.txt"), parser_version=1)
+    broken = make_transcript(words="new")
+    bad_turns = (*broken.turns[:3], Turn(3, "X", "", "", "analyst", "qa", "question", None))
+    with pytest.raises(duckdb.ConstraintException):
+        store.save_transcript(Transcript(**{**broken.__dict__, "turns": bad_turns}),
+                              RawDocument(b"v2", "file", "a.txt"), parser_version=1)
+    [call] = store.calls()
+    assert store.transcript(call["call_id"]).turns[0].text.startswith("growth")
+
+
+def test_migration_from_an_older_schema_version(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    con.execute(MIGRATIONS[0])
+    con.execute("INSERT INTO schema_version VALUES (1)")
+    con.execute("INSERT INTO documents VALUES ('h', 'file', 'a.txt', 'x'::BLOB, now(), NULL, NULL, NULL, NULL, 1, NULL)")
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert count(store, "documents") == 1
+        assert count(store, "sentences") == 0
+
+
+def test_a_database_newer_than_the_program_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES (?)", [len(MIGRATIONS) + 1])
+    con.close()
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store(path)
+
+
+def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path):
+    path = tmp_path / "held.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True);"
+         " sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseLockedError, match=r"in use by another process \(PID \d+\)"):
+            Store(path)
+    finally:
+        holder.communicate("\n", timeout=10)
+    with Store(path) as store:  # nothing lost, usable once released
+        assert store.schema_version == len(MIGRATIONS)
