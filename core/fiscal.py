@@ -27,8 +27,10 @@ FISCAL_YEAR_END_MONTH: dict[str, int] = {
     "QCOM": 9,
 }
 
-# A call reports the last quarter that ended at least this many days before it.
-_MIN_DAYS_AFTER_QUARTER_END = 5
+# A call reports the last quarter whose month ended at least this many days before it. Kept small because
+# 52/53-week calendars close a few days before the month ends (NVIDIA's Q3 FY2016 closed 2015-10-25 and was
+# reported on 2015-11-05).
+_MIN_DAYS_AFTER_QUARTER_END = 2
 
 
 def year_end_month(ticker: str, *, override: int | None = None) -> int:
@@ -51,24 +53,31 @@ def period_of_month(year: int, month: int, end_month: int) -> Period:
     return Period(fiscal_year, quarter)
 
 
-def period_for_call(ticker: str, call_date: dt.date, *, end_month: int | None = None) -> Period:
-    """The fiscal quarter that a call held on call_date reports on."""
-    end = year_end_month(ticker, override=end_month)
+def _last_close(call_date: dt.date, end: int) -> tuple[int, int]:
+    """(year, month) of the last month that closes a fiscal quarter and had ended early enough for the call."""
     probe = call_date - dt.timedelta(days=_MIN_DAYS_AFTER_QUARTER_END)
     year, month = probe.year, probe.month
-    # Step back to the last month that closes a fiscal quarter and has fully ended.
-    month -= 1
+    if (probe + dt.timedelta(days=1)).month == month:  # the probe's own month has not ended yet
+        month -= 1
     while True:
         if month == 0:
             year, month = year - 1, 12
         if (month - end) % 3 == 0:
-            return period_of_month(year, month, end)
+            return year, month
         month -= 1
 
 
+def period_for_call(ticker: str, call_date: dt.date, *, end_month: int | None = None) -> Period:
+    """The fiscal quarter that a call held on call_date reports on."""
+    end = year_end_month(ticker, override=end_month)
+    return period_of_month(*_last_close(call_date, end), end)
+
+
 def end_month_from_label(period: Period, call_date: dt.date) -> int | None:
-    """Infer a fiscal year end month from a labelled call (e.g. 'Q1 2024' held 2023-05-24)."""
-    for end in range(1, 13):
-        if period_for_call("", call_date, end_month=end) == period:
-            return end
-    return None
+    """Infer a fiscal year end month from a labelled call (e.g. 'Q1 2024' held 2023-05-24).
+
+    Up to three calendars fit a label (quarters closing one, two or three months before the call):
+    the one whose quarter closed last is taken.
+    """
+    fits = [end for end in range(1, 13) if period_for_call("", call_date, end_month=end) == period]
+    return max(fits, key=lambda end: _last_close(call_date, end), default=None)

@@ -34,6 +34,21 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+class _RedactingFilter(logging.Filter):
+    """Scrubs API keys from the records of loggers that print request URLs (urllib3 at DEBUG level)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _SECRET_PARAM.search(message):
+            record.msg, record.args = redact(message), ()
+        return True
+
+
+_URL_LOGGERS = ("urllib3.connectionpool",)
+for _name in _URL_LOGGERS:
+    logging.getLogger(_name).addFilter(_RedactingFilter())
+
+
 class HttpStatusError(FetchError):
     """The server answered with a status that is not success (after any retries)."""
 
@@ -137,10 +152,14 @@ class HttpClient:
         self._session.close()
 
     # -- public -----------------------------------------------------------------------------------
-    def get(self, url: str) -> HttpResponse:
-        """Fetch url (following redirects within limits); FetchError if it fails for good."""
+    def get(self, url: str, *, robots: bool = True) -> HttpResponse:
+        """Fetch url (following redirects within limits); FetchError if it fails for good.
+
+        robots=False is for keyed API endpoints, which robots.txt (rules for crawlers) does not govern.
+        """
         for _hop in range(self.policy.max_redirects + 1):
-            self._check_robots(url)
+            if robots:
+                self._check_robots(url)
             response, location = self._get_with_retries(url)
             if location is None:
                 return response
@@ -288,6 +307,7 @@ class HttpClient:
             parser.allow_all = True
             return parser
         parser.parse(response.text.splitlines())
+        parser.modified()
         return parser
 
     # -- logging ----------------------------------------------------------------------------------

@@ -61,15 +61,21 @@ def import_file(store: Store, path: Path, *, ticker: str | None = None,
     """Parse one file and store it as a call; a failure is reported, nothing stored for it."""
     where = str(path)
     try:
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise ParseError(f"cannot read the file: {exc.strerror or exc}", where=where) from None
-        transcript = parse_bytes(content, source=where, ticker=ticker, period=period)
-        result = store.save_transcript(transcript, RawDocument(content, "file", where), parser_version=PARSER_VERSION)
+        content = path.read_bytes()
+    except OSError as exc:
+        return ImportOutcome(where, "failed", reason=f"cannot read the file: {exc.strerror or exc}")
+    return import_bytes(store, content, source=where, ticker=ticker, period=period)
+
+
+def import_bytes(store: Store, content: bytes, *, source: str, ticker: str | None = None,
+                 period: Period | None = None) -> ImportOutcome:
+    """Parse one document (e.g. an uploaded file) and store it as a call; a failure is reported, nothing stored."""
+    try:
+        transcript = parse_bytes(content, source=source, ticker=ticker, period=period)
+        result = store.save_transcript(transcript, RawDocument(content, "file", source), parser_version=PARSER_VERSION)
     except TranscriptError as exc:
-        return ImportOutcome(where, "failed", reason=exc.message)
-    return ImportOutcome(where, result.outcome, call=f"{transcript.ticker} {transcript.period}")
+        return ImportOutcome(source, "failed", reason=exc.message)
+    return ImportOutcome(source, result.outcome, call=f"{transcript.ticker} {transcript.period}")
 
 
 def import_paths(store: Store, paths: Iterable[Path], *, ticker: str | None = None, period: Period | None = None,

@@ -11,12 +11,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import StoreError
-from .model import KINDS, SECTIONS
-from .search import Filters, SearchHit, run_search
+from .model import SECTIONS
+from .search import DIM, SPEAKER_KINDS, Filters, SearchHit, run_search
 
 TABLE = "sentences"
-DIM = 384
-SPEAKER_KINDS = (*KINDS, "ceo", "cfo")  # the model's kinds, plus the CEO/CFO split the roll-ups use
 ANN_MIN_ROWS = 50_000                     # below this, brute force is exact and ~150 ms at 100k rows
 CLEANUP_AFTER = dt.timedelta(hours=1)     # optimize() drops versions older than this
 
@@ -133,8 +131,7 @@ class VectorIndex:
         if rows == 0:
             return
         if "vector" not in have and rows >= ann_min_rows:
-            self._table.create_index(config=lancedb.index.IvfHnswSq(distance_type="cosine"),
-                                     vector_column_name="vector")
+            self._table.create_index("vector", config=lancedb.index.IvfHnswSq(distance_type="cosine"))
         if "text" not in have:
             self._table.create_fts_index("text", use_tantivy=False)
         for column, kind in SCALAR_INDEXES.items():

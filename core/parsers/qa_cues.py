@@ -10,7 +10,7 @@ from ..speakers import is_operator_name
 FIRST_QUESTION = re.compile(r"\bfirst question\b", re.I)
 # "We will now begin the question-and-answer session", "open the call (up) for questions", "open it up for Q&A".
 OPEN_QA = re.compile(
-    r"\b(?:now|begin|open|start|conduct)\w*\b[^.?!]{0,60}?"
+    r"\b(?:now|begin|open|start)\w*\b[^.?!]{0,60}?"
     r"\b(?:question[- ]and[- ]answer|q\s*&\s*a|q-and-a|(?:for|to)\s+(?:your\s+)?questions)\b",
     re.I,
 )
@@ -39,8 +39,8 @@ def operator_names(turns: Turns) -> set[str]:
 def qa_start(turns: Turns, *, operators: Callable[[str], bool] | None = None) -> int | None:
     """Index of the turn that opens Q&A (the operator's first-question cue), or None if no cue is found.
 
-    An operator turn is a cue if it announces the first question or opens the Q&A, or if it gives
-    "[Operator Instructions]" (not as the call's very first turn) and the next speaker asks something.
+    An operator turn is a cue if it announces the first question, or (not as the call's very first turn,
+    which often promises a Q&A session) opens the Q&A or gives "[Operator Instructions]" before a question.
     Without any operator, a non-first turn announcing the first question or opening Q&A is the cue.
     """
     if operators is None:
@@ -49,7 +49,7 @@ def qa_start(turns: Turns, *, operators: Callable[[str], bool] | None = None) ->
     for i, (speaker, text) in enumerate(turns):
         if not operators(speaker):
             continue
-        if FIRST_QUESTION.search(text) or OPEN_QA.search(text):
+        if FIRST_QUESTION.search(text) or (i > 0 and OPEN_QA.search(text)):
             return i
         following = turns[i + 1][1] if i + 1 < len(turns) else ""
         if i > 0 and OPERATOR_INSTRUCTIONS.search(text) and "?" in following:

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from ..errors import ParseError
 from ..fiscal import period_for_call
-from ..model import Participant, Period, Transcript, Turn
+from ..model import Participant, Period, Transcript, Turn, name_key
 from ..speakers import canonical_names, is_operator_name, kind_from_role
 from .validate import check_transcript
 
@@ -120,7 +120,7 @@ def _participants(lines: list[str]) -> list[Participant]:
             name, _, listed_role = html.unescape(entry[0]).partition(";")
             firm, role = _split_affiliation(html.unescape(entry[1]) if len(entry) > 1 else "")
             name = name.strip()
-            if not is_operator_name(name):
+            if not (is_operator_name(name) or _UNIDENTIFIED.match(name)):
                 people.append(Participant(name=name, role=role or listed_role.strip(), firm=firm, kind=kind))
         entry.clear()
 
@@ -136,7 +136,9 @@ def _participants(lines: list[str]) -> list[Participant]:
         elif entry and line.strip() and len(entry) == 1:
             entry.append(line)
     flush()
-    return people
+    # Some lists put executives among the call participants: their firm is the company's.
+    own_firms = {name_key(p.firm) for p in people if p.kind == "executive" and p.firm}
+    return [replace(p, kind="executive") if name_key(p.firm) in own_firms else p for p in people]
 
 
 def _split_document(text: str) -> tuple[list[str], list[_Draft]]:

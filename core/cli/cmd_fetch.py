@@ -1,0 +1,57 @@
+"""`fetch TICKER`: fetch a ticker's earnings calls from the web into the store (cache first)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from ..fetch import QuarterReport, fetch_calls, latest_period
+from ..model import period_range
+from ..settings import Settings
+from ..sources import SOURCE_NAMES
+from .common import open_store, period_arg, print_table, require, ticker_arg
+
+
+def register(subparsers) -> None:
+    cmd = subparsers.add_parser(
+        "fetch", help="fetch a ticker's earnings calls from the web (stored calls are not fetched again)",
+        description="Quarters: --from A --to B; --from A (to the latest); --to B (that quarter); "
+                    "or the last N quarters published (default 4).",
+    )
+    cmd.add_argument("ticker", type=ticker_arg)
+    cmd.add_argument("--from", dest="start", type=period_arg, metavar="2023Q1", help="first fiscal quarter")
+    end = cmd.add_mutually_exclusive_group()
+    end.add_argument("--to", dest="end", type=period_arg, metavar="2025Q4", help="last fiscal quarter")
+    end.add_argument("--last", type=int, metavar="N", help="the N most recent quarters (default 4)")
+    cmd.add_argument("--source", choices=SOURCE_NAMES, default="fool")
+    cmd.add_argument("--url", dest="urls", action="append", default=[], metavar="URL",
+                     help="a transcript page to fetch (repeatable); discovery is skipped")
+    cmd.add_argument("--refresh", action="store_true", help="fetch again even if the call is stored")
+    cmd.add_argument("--base-url", help="the source's base URL (a mirror or a local test server)")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    require(args.last is None or args.last >= 1, "--last must be at least 1")
+    require(not (args.start and args.last), "use --from with --to, or --last alone")
+    periods = None
+    if args.start or args.end:
+        last = args.end or latest_period(args.ticker)
+        periods = period_range(args.start or last, last)
+        require(bool(periods), f"--from {args.start} is after --to {last}")
+    settings = Settings()
+    with open_store(settings) as store, tqdm(unit="quarter", disable=None, file=sys.stderr) as bar:
+        def progress(report: QuarterReport, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_postfix_str(f"{report.label} {report.status}")
+            bar.update()
+
+        reports = fetch_calls(store, args.ticker, periods=periods, last=args.last, source=args.source,
+                              urls=args.urls, refresh=args.refresh, settings=settings, base_url=args.base_url,
+                              progress=progress)
+    print_table([(r.label, r.status, r.reason or r.url) for r in reports], ["quarter", "status", "detail"])
+    failed = sum(r.status == "failed" for r in reports)
+    print(f"{args.ticker}: {len(reports) - failed} of {len(reports)} quarters stored"
+          + (f", {failed} failed" if failed else ""))
+    return 1 if failed or not reports else 0

@@ -1,0 +1,41 @@
+"""`search QUERY [--ticker T] [--from P] [--to P] [--section S] [--speaker-kind K] [--topic T] [--mode M] [-k N]
+[--json]`: the sentences that match a text by meaning, keywords or both."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..search import MODES, SPEAKER_KINDS
+from ..model import SECTIONS
+from ..settings import Settings
+from ..vectors import VectorIndex
+from .common import period_arg, print_table, ticker_arg
+
+
+def register(subparsers) -> None:
+    cmd = subparsers.add_parser("search", help="search the analysed sentences (vector, full-text or hybrid)")
+    cmd.add_argument("query", help="the text to look for")
+    cmd.add_argument("--ticker", type=ticker_arg, action="append", help="only this ticker (repeatable)")
+    cmd.add_argument("--from", dest="period_from", type=period_arg, metavar="PERIOD", help="from fiscal period, e.g. 2023Q1")
+    cmd.add_argument("--to", dest="period_to", type=period_arg, metavar="PERIOD", help="to fiscal period, inclusive")
+    cmd.add_argument("--section", choices=SECTIONS, action="append", help="only this section (repeatable)")
+    cmd.add_argument("--speaker-kind", choices=SPEAKER_KINDS, action="append", help="only this speaker kind (repeatable)")
+    cmd.add_argument("--topic", action="append", help="only sentences assigned this topic (repeatable)")
+    cmd.add_argument("--mode", choices=MODES, default="hybrid")
+    cmd.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    cmd.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    index = VectorIndex(Settings().vectors_dir)
+    hits = index.search(args.query, mode=args.mode, k=args.k, tickers=args.ticker, period_from=args.period_from,
+                        period_to=args.period_to, sections=args.section, speaker_kinds=args.speaker_kind,
+                        topics=args.topic)
+    if args.json:
+        print(json.dumps([hit.to_dict() for hit in hits], indent=2))
+        return 0
+    rows = [[f"{hit.score:.3f}", hit.ticker, f"FY{hit.fiscal_year} Q{hit.fiscal_quarter}", hit.section,
+             hit.speaker_kind, hit.text if len(hit.text) <= 100 else hit.text[:99] + "…"] for hit in hits]
+    print_table(rows, ["score", "ticker", "period", "section", "speaker", "sentence"])
+    return 0

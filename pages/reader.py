@@ -1,0 +1,72 @@
+"""Reader: one call, turn by turn, each sentence coloured by its tone."""
+import streamlit as st
+
+from ui import filters, resources, widgets
+from ui.text import escape_markdown
+
+TONE_MARK = {"positive": "blue-background", "negative": "red-background"}
+SECTIONS = {"prepared": "Prepared remarks", "qa": "Questions and answers"}
+
+st.title("Reader")
+calls = resources.query("calls", scope=filters.scope())
+if calls.empty:
+    widgets.empty_state("No stored call in this scope to read.")
+    st.stop()
+
+params = st.query_params
+wanted = int(params["call"]) if params.get("call", "").isdigit() else None
+ids = calls["call_id"].tolist()
+labels = dict(zip(ids, calls["ticker"] + " · " + calls["fiscal_period"] + " · " + calls["call_date"].astype(str)))
+call_id = st.selectbox("Call", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.get)
+if call_id != wanted:
+    st.query_params["call"] = str(call_id)
+    st.query_params.pop("at", None)
+target = int(params["at"]) if params.get("at", "").isdigit() and call_id == wanted else None
+
+header = resources.query("call_header", call_id)
+st.subheader(header["title"] or labels[call_id], anchor=False)
+source = header["source"]
+st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {header['call_date']} · "
+           f"source: {header['source_kind']} · fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
+if source.startswith(("https://", "http://")):
+    st.link_button("Open the source page", source, icon=":material/open_in_new:")
+else:
+    st.text(f"Source file: {source}")
+
+sentences = resources.query("call_sentences", call_id)
+if sentences.empty:
+    st.warning("This call is not analysed yet: its turns are shown without tone. Analyse it on the Data page.")
+    turns = resources.store().transcript(call_id).turns
+    for turn in turns:
+        st.markdown(f"**{escape_markdown(turn.speaker)}** · {escape_markdown(turn.role or turn.kind)}")
+        st.text(turn.text)
+    st.stop()
+
+st.markdown("[Jump to the Q&A](#questions-and-answers) · tone: :blue-background[positive] · neutral · "
+            ":red-background[negative]")
+target_turn = None
+if target is not None and target in set(sentences["pos"]):
+    target_turn = int(sentences.loc[sentences["pos"] == target, "turn_idx"].iloc[0])
+    with st.container(border=True):
+        hit = sentences.loc[sentences["pos"] == target].iloc[0]
+        st.markdown(f"**Opened at** {escape_markdown(hit['speaker'])}: {escape_markdown(hit['text'])}")
+        st.markdown(f"[Go to this turn](#turn-{target_turn})")
+
+section = None
+for turn_idx, turn in sentences.groupby("turn_idx", sort=True):
+    first = turn.iloc[0]
+    if first["section"] != section:
+        section = first["section"]
+        st.header(SECTIONS.get(section, section), anchor="questions-and-answers" if section == "qa" else "prepared")
+    who = escape_markdown(first["speaker"]) + (f" · {escape_markdown(first['role'])}" if first["role"] else "")
+    body = " ".join(
+        f":{TONE_MARK[row.tone_label]}[{escape_markdown(row.text)}]" if row.tone_label in TONE_MARK
+        else escape_markdown(row.text) for row in turn.itertuples())
+    with st.container(border=turn_idx == target_turn):
+        if turn_idx == target_turn:
+            st.subheader(who, anchor=f"turn-{turn_idx}")
+        else:
+            st.markdown(f"**{who}**")
+        st.markdown(body)
+
+widgets.download(sentences, f"call-{call_id}-sentences", label="Download this call's sentences (CSV)")

@@ -1,0 +1,54 @@
+"""Search: semantic, keyword or hybrid search over every analysed sentence, under the sidebar's filters."""
+import streamlit as st
+
+from core.search import MODES
+from core.views import Scope
+from ui import filters, resources, widgets
+from ui.text import escape_markdown, highlight, query_terms
+
+MODE_LABELS = {"hybrid": "Hybrid", "vector": "Semantic", "fts": "Keyword"}
+
+st.title("Search")
+scope = filters.scope()
+st.caption(filters.describe(scope))
+if resources.query("calls", scope=Scope()).empty:
+    widgets.empty_state("There is nothing to search yet.")
+    st.stop()
+
+with st.form("search"):
+    text = st.text_input("Search the calls", key="q", bind="query-params", max_chars=500,
+                         placeholder="e.g. supply constraints in data center, or an exact quote")
+    left, middle, right = st.columns([2, 1, 2])
+    mode = left.segmented_control("Mode", list(MODES), format_func=MODE_LABELS.get, default="hybrid",
+                                  key="mode", bind="query-params", required=True)
+    k = middle.number_input("Results", min_value=5, max_value=200, value=25, step=5)
+    topics = right.multiselect("Topics", list(resources.topic_labels()), format_func=resources.topic_label,
+                               placeholder="Any topic")
+    st.form_submit_button("Search", type="primary", icon=":material/search:")
+
+if not text.strip():
+    st.caption("Semantic search finds paraphrases (vectors), keyword search finds the words (full text), hybrid "
+               "fuses both rankings. The sidebar's tickers, quarters, section and speaker filters apply.")
+    st.stop()
+
+results = resources.search(text.strip(), mode=mode, k=int(k), scope=scope, topics=tuple(topics))
+if results.empty:
+    st.info("No analysed sentence matches under these filters. Widen the filters in the sidebar, or analyse "
+            "more calls on the Data page.", icon=":material/search_off:")
+    st.stop()
+
+st.caption(f"{len(results)} sentences, best first")
+terms = query_terms(text)
+for row in results.itertuples():
+    with st.container(border=True):
+        top, button = st.columns([6, 1], vertical_alignment="center")
+        top.markdown(f"**{escape_markdown(row.ticker)} · {row.fiscal_period}** · {row.call_date:%Y-%m-%d} · "
+                     f"{escape_markdown(row.speaker)}" + (f" ({escape_markdown(row.role)})" if row.role else "") +
+                     f" · {filters.SECTIONS.get(row.section, row.section)} · tone {row.tone_label or '–'}"
+                     + (f" {row.tone_score:+.2f}" if row.tone_score == row.tone_score else ""))
+        top.markdown(highlight(row.sentence, terms))
+        if button.button("Open", key=f"open-{row.call_id}-{row.pos}", icon=":material/article:"):
+            st.switch_page("pages/reader.py", query_params={"call": row.call_id, "at": row.pos})
+
+st.markdown("#### Results as a table")
+widgets.table(results, "search-results")

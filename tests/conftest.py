@@ -1,0 +1,89 @@
+"""Shared test fixtures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The real third-party test data beside the repo (../shared); skips when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared (real test data) is not beside the repo")
+    return SHARED
+
+
+# --- fool.com pages (tests/test_parse_fool_current.py, tests/test_parse_fool_legacy.py) ---
+FOOLCOM = SHARED / "fixtures" / "foolcom"
+_LEGACY_PAGES = sorted((FOOLCOM / "legacy-2020").glob("*.html"))
+
+
+@pytest.fixture(params=_LEGACY_PAGES or [None], ids=lambda p: p.stem[11:45] if p else "absent")
+def legacy_page(request: pytest.FixtureRequest, shared_dir: Path) -> Path:
+    """Each real legacy-layout fool.com page (its expected parse is expected/<stem>.json)."""
+    return request.param
+
+
+@pytest.fixture
+def current_page(shared_dir: Path) -> str:
+    """The real current-layout fool.com page of NVIDIA's Q3 FY2026 call."""
+    (page,) = sorted((shared_dir / "fixtures" / "foolcom" / "current-2025").glob("*.html"))
+    return page.read_text(encoding="utf-8")
+
+
+# --- dashboard (tests/test_export.py, tests/test_views.py, tests/test_app_pages.py) ---
+def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:"):
+    """Two ACME calls, four sentences each, with hand-set tones, LM counts and topics (exact expectations)."""
+    import datetime as dt
+
+    from core.model import Transcript, Turn
+    from core.store import RawDocument, Store
+
+    store = Store(path)
+    calls = {
+        1: (dt.date(2024, 5, 1), [
+            ("Jane Doe", "Chief Executive Officer", "executive", "prepared", "presentation", [
+                ("Revenue grew strongly.", "positive", 0.9, 0, 3, [("revenue_growth", 0.8), ("demand", 0.5)]),
+                ("Margins were under pressure.", "negative", -0.7, 0, 4, [("margins", 0.7)])]),
+            ("Bob Smith", "Analyst", "analyst", "qa", "question", [
+                ("How is demand?", "neutral", 0.0, 0, 3, [("demand", 0.6)])]),
+            ("John Roe", "Chief Financial Officer", "executive", "qa", "answer", [
+                ("Demand is uncertain.", "negative", -0.6, 1, 3, [("demand", 0.7)])])]),
+        2: (dt.date(2024, 8, 1), [
+            ("Jane Doe", "Chief Executive Officer", "executive", "prepared", "presentation", [
+                ("Revenue grew again.", "positive", 0.8, 0, 3, [("revenue_growth", 0.9)]),
+                ("We expect more growth.", "positive", 0.6, 0, 4, [("guidance", 0.6)])]),
+            ("Bob Smith", "Analyst", "analyst", "qa", "question", [
+                (hostile or "What about pricing?", "neutral", 0.0, 0, 3, [("pricing", 0.6)])]),
+            ("John Roe", "Chief Financial Officer", "executive", "qa", "answer", [
+                ("Pricing may be volatile.", "negative", -0.5, 1, 4, [("pricing", 0.8)])])]),
+    }
+    for quarter, (date, turns) in calls.items():
+        transcript = Transcript(
+            "ACME", "Acme Corp", 2025, quarter, date, f"Q{quarter} 2025 Acme Earnings Call", "plain", "acme.txt",
+            tuple(Turn(i, who, role, "Acme", kind, section, kind_of, " ".join(s[0] for s in sents))
+                  for i, (who, role, kind, section, kind_of, sents) in enumerate(turns)))
+        call_id = store.save_transcript(transcript, RawDocument(f"doc {quarter}".encode(), "file", "acme.txt"),
+                                        parser_version=1).call_id
+        pos = 0
+        with store.transaction() as cur:
+            for turn_idx, (*_, sents) in enumerate(turns):
+                for sent_idx, (text, label, score, uncertain, words, topics) in enumerate(sents):
+                    cur.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'hand', 0, 0, ?, 0, 0, FALSE, ?)",
+                                [call_id, pos, turn_idx, sent_idx, text, words, label, score, uncertain,
+                                 topics[0][0]])
+                    for topic, topic_score in topics:
+                        cur.execute("INSERT INTO sentence_topics VALUES (?, ?, ?, ?)",
+                                    [call_id, pos, topic, topic_score])
+                    pos += 1
+            cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'hand', 'none', 'v0', ?)", [call_id, pos])
+    return store
+
+
+@pytest.fixture
+def analysed_store():
+    """A factory of the hand-analysed two-call store (optionally with a hostile analyst sentence)."""
+    return _hand_analysed_store

@@ -1,0 +1,150 @@
+"""Every page under AppTest: empty database (teaching empty states), a hand-analysed database (exact figures,
+filters, downloads equal to tables, safe rendering of hostile text) and the real corpus slice (tests/conftest.py)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.export import neutralise
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
+HOSTILE = "[click me](http://evil.example) **bold** <script>alert(1)</script> $x$ :red[boom]"
+
+
+def open_page(page: str, *, params: dict | None = None) -> AppTest:
+    """Run the app, then switch to one page (with optional query parameters)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page wrote as markdown, captions, info and warnings."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "title", "subheader", "header")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def empty_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(tmp_path / "empty"))
+
+
+@pytest.fixture
+def hand_app(tmp_path, monkeypatch, analysed_store):
+    data = tmp_path / "hand"
+    data.mkdir()
+    analysed_store(path=str(data / "calls.duckdb"), hostile=HOSTILE).close()
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(data))
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every CSV handed to a download button on this run, by file name stem."""
+    import ui.widgets
+
+    seen: dict[str, bytes] = {}
+    real = ui.widgets.to_csv
+
+    def recording(frame):
+        data = real(frame)
+        seen[len(seen)] = data
+        return data
+
+    monkeypatch.setattr(ui.widgets, "to_csv", recording)
+    return seen
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_teaches_on_an_empty_database(empty_app, page):
+    at = open_page(page)
+    shown = texts(at)
+    if page == "data":
+        assert [t.label for t in at.tabs] == ["Fetch", "Import files", "Stored calls", "Export"]
+        assert at.text_input[0].label == "Ticker"
+    assert "Open **Data** to fetch" in shown
+    assert "python -m core fetch" in shown
+
+
+def test_overview_shows_the_latest_call_against_the_previous(hand_app):
+    at = open_page("overview")
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert metrics["Net tone"] == ("+0.250", "+0.500 QoQ")
+    assert metrics["Prepared"] == ("+1.000", "+1.000 QoQ")
+    assert metrics["Uncertainty /100 words"] == ("7.14", "-0.549 QoQ")
+    assert "ACME · FY2025 Q2" in texts(at)
+
+
+def test_overview_download_is_the_table(hand_app, downloads):
+    at = open_page("overview")
+    shown = at.dataframe[0].value
+    assert pd.read_csv(io.BytesIO(downloads[0])).equals(
+        pd.read_csv(io.BytesIO(neutralise(shown).to_csv(index=False).encode())))
+    assert len(shown) == 2
+
+
+def test_sidebar_filters_change_the_trends(hand_app):
+    at = open_page("trends")
+    everything = at.dataframe[0].value
+    assert set(everything["series"]) == {"Prepared remarks", "Q&A", "CEO", "CFO", "Analysts"}
+    at.sidebar.pills(key="section").set_value(["qa"])
+    at.sidebar.form_submit_button[0].click().run()
+    assert not at.exception
+    qa_only = at.dataframe[0].value
+    assert set(qa_only["series"]) == {"Q&A", "CFO", "Analysts"}
+    assert "Q&A" in texts(at)
+
+
+def test_query_parameters_set_the_filters(hand_app):
+    at = open_page("trends", params={"quarters": ["FY2025 Q2", "FY2025 Q2"], "speaker": ["ceo"]})
+    table = at.dataframe[0].value
+    assert table["fiscal_period"].unique().tolist() == ["FY2025 Q2"]
+    assert table["series"].unique().tolist() == ["CEO"]
+
+
+def test_topics_heatmap_table_and_download(hand_app, downloads):
+    at = open_page("topics")
+    table = at.dataframe[0].value
+    assert sorted(table["topic_label"].unique()) == ["Demand", "Guidance & outlook", "Margins", "Pricing",
+                                                     "Revenue & growth"]
+    assert pd.read_csv(io.BytesIO(downloads[0]))["share"].tolist() == table["share"].tolist()
+
+
+def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
+    at = open_page("reader", params={"call": "2", "at": "2"})
+    shown = texts(at)
+    assert ":blue-background[Revenue grew again\\.]" in shown
+    assert ":red-background[Pricing may be volatile\\.]" in shown
+    assert "\\[click me\\]\\(http\\:" in shown and "\\<script\\>" in shown and "\\:red\\[boom\\]" in shown
+    assert "[click me](http" not in shown
+    assert "**Opened at** Bob Smith" in shown
+
+
+def test_compare_previous_quarter(hand_app):
+    at = open_page("compare")
+    tone = at.dataframe[0].value.set_index("group")
+    assert tone.loc["whole call", "net_tone_change"] == 0.5
+    assert "A: ACME · FY2025 Q1  →  B: ACME · FY2025 Q2" in texts(at)
+
+
+def test_data_page_lists_calls_and_exports_sentences(hand_app):
+    at = open_page("data")
+    stored = at.dataframe[0].value
+    assert stored["fiscal_period"].tolist() == ["FY2025 Q1", "FY2025 Q2"]
+    assert at.download_button[-1].label == "Download 8 sentences (CSV)"
+
+
+def test_search_without_vectors_says_so(hand_app):
+    at = open_page("search", params={"q": "pricing"})
+    assert "No analysed sentence matches" in texts(at)

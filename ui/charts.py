@@ -1,0 +1,47 @@
+"""Plotly figures in the dashboard's style: fiscal-period axes in quarter order, call dates on hover."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+TONE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # negative red, neutral white, positive blue
+_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.2), hovermode="closest")
+
+
+def period_order(frame: pd.DataFrame) -> list[str]:
+    """The frame's fiscal_period labels sorted by fiscal year and quarter."""
+    ordered = frame.sort_values(["fiscal_year", "fiscal_quarter"])["fiscal_period"]
+    return list(dict.fromkeys(ordered))
+
+
+def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
+          line_dash: str | None = None) -> go.Figure:
+    """A line per `color` value over fiscal periods; hover shows the call date and the sentences behind a point."""
+    frame = frame.sort_values(["fiscal_year", "fiscal_quarter"])
+    hover = {"call_date": True, "sentences": True} if "sentences" in frame else {"call_date": True}
+    figure = px.line(frame, x="fiscal_period", y=y, color=color, line_dash=line_dash, markers=True, title=title,
+                     category_orders={"fiscal_period": period_order(frame)}, hover_data=hover,
+                     custom_data=["ticker", "fiscal_year", "fiscal_quarter", color])
+    figure.update_layout(xaxis_title="Fiscal period", yaxis_title=y_title, **_LAYOUT)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def heatmap(frame: pd.DataFrame, *, value: str, title: str, diverging: bool, label: str) -> go.Figure:
+    """Topic × fiscal period heatmap of one value (share, or net tone on a red-white-blue scale)."""
+    order = period_order(frame)
+    pivot = frame.pivot_table(index="topic_label", columns="fiscal_period", values=value).reindex(columns=order)
+    figure = px.imshow(pivot, aspect="auto", title=title, labels=dict(x="Fiscal period", y="Topic", color=label),
+                       color_continuous_scale=TONE_SCALE if diverging else "Blues",
+                       zmin=-1 if diverging else None, zmax=1 if diverging else None)
+    figure.update_layout(**_LAYOUT)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def bars(frame: pd.DataFrame, *, x: str, y: str, color: str, title: str, x_title: str) -> go.Figure:
+    """Horizontal grouped bars (e.g. a topic's share in two calls)."""
+    figure = px.bar(frame, x=x, y=y, color=color, barmode="group", orientation="h", title=title)
+    figure.update_layout(xaxis_title=x_title, yaxis_title="", **_LAYOUT)
+    return figure

@@ -1,0 +1,113 @@
+"""The app's shared resources (database, vector table, taxonomy) and its cached queries.
+
+The app process holds the DuckDB file read-write for its lifetime (one holder per file); every query takes a cursor
+of its own (Store.cursor), so concurrent sessions are safe. Query results are cached per database path and scope;
+anything that writes calls `invalidate()`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import compare, export, views
+from core.settings import Settings
+from core.store import Store
+from core.topics import load_taxonomy, taxonomy_path
+from core.vectors import VectorIndex
+from core.views import Scope
+
+
+def settings() -> Settings:
+    """Settings read from the environment now (EARNINGS_DATA_DIR may differ between test runs)."""
+    return Settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db_path: str) -> Store:
+    return Store(db_path)
+
+
+def store() -> Store:
+    """The one read-write Store of this process for the configured database."""
+    return _store(str(settings().db_path))
+
+
+@st.cache_resource(show_spinner=False)
+def _vector_index(path: str) -> VectorIndex:
+    return VectorIndex(path)
+
+
+def vector_index() -> VectorIndex:
+    """The LanceDB sentence table of the configured data directory."""
+    return _vector_index(str(settings().vectors_dir))
+
+
+@st.cache_data(show_spinner=False)
+def _topic_labels(data_dir: str) -> dict[str, str]:
+    taxonomy = load_taxonomy(taxonomy_path(Path(data_dir)))
+    return {topic.key: topic.label for topic in taxonomy.topics}
+
+
+def topic_labels() -> dict[str, str]:
+    """Taxonomy topic key -> display label, in the taxonomy's order."""
+    return _topic_labels(str(settings().data_dir))
+
+
+def topic_label(key: str | None) -> str:
+    """The display label of a taxonomy topic key ('' for none; the key itself when the taxonomy lost it)."""
+    if not key:
+        return ""
+    return topic_labels().get(key, key)
+
+
+def invalidate() -> None:
+    """Forget every cached query result (after a fetch, import, analysis or delete)."""
+    st.cache_data.clear()
+
+
+# -- cached queries: keyed by database path and arguments --------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _query(db_path: str, name: str, args: tuple, kwargs: tuple) -> pd.DataFrame | list | dict:
+    function = QUERIES[name]
+    return function(_store(db_path), *args, **dict(kwargs))
+
+
+def query(name: str, *args, **kwargs):
+    """A cached call of one of QUERIES on the app's store."""
+    return _query(str(settings().db_path), name, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _search(db_path: str, vectors_path: str, text: str, mode: str, k: int, scope: Scope,
+            topics: tuple[str, ...]) -> pd.DataFrame:
+    hits = _vector_index(vectors_path).search(
+        text, mode=mode, k=k, tickers=scope.tickers, period_from=scope.period_from, period_to=scope.period_to,
+        sections=scope.sections, speaker_kinds=scope.speaker_groups, topics=topics)
+    return views.search_table(_store(db_path), hits)
+
+
+def search(text: str, *, mode: str, k: int, scope: Scope, topics: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Cached search of the sentence vectors under the scope, joined with speaker and tone."""
+    return _search(str(settings().db_path), str(settings().vectors_dir), text, mode, k, scope, topics)
+
+
+QUERIES = {
+    "tickers": views.stored_tickers,
+    "periods": views.stored_periods,
+    "calls": views.call_list,
+    "measures": views.call_measures,
+    "tone_series": views.tone_series,
+    "overview": views.overview,
+    "topic_shares": views.topic_shares,
+    "topic_movers": views.topic_movers,
+    "call_sentences": views.call_sentences,
+    "call_header": views.call_header,
+    "sentences_behind": views.sentences_behind,
+    "sentence_export": export.sentence_export,
+    "stored_calls": views.stored_calls,
+    "compare_tone": compare.tone_by_group,
+    "compare_topics": compare.topic_deltas,
+    "compare_phrases": compare.phrase_changes,
+}

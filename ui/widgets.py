@@ -1,0 +1,32 @@
+"""Small building blocks every page uses: a table with its CSV, a chart's CSV, and the teaching empty state."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.export import to_csv
+
+
+def download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", where=st) -> None:
+    """A download button with the frame as injection-safe CSV."""
+    where.download_button(label, to_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}",
+                       icon=":material/download:", on_click="ignore")
+
+
+def table(frame: pd.DataFrame, name: str, *, where=st, **options) -> None:
+    """A dataframe and, under it, exactly its data as CSV (in `where`: the page, a column or a container)."""
+    where.dataframe(frame, hide_index=True, width="stretch", **options)
+    download(frame, name, where=where)
+
+
+def empty_state(message: str, *, analysed: bool = False) -> None:
+    """Explain why there is nothing to show and how to get data, with a link to the Data page."""
+    st.info(message, icon=":material/info:")
+    if analysed:
+        st.markdown("Calls are stored but not analysed yet: open **Data** and press **Analyse**, or run "
+                    "`python -m core analyze` while the app is stopped.")
+    else:
+        st.markdown("No transcripts yet. Open **Data** to fetch a ticker's calls (e.g. `NVDA`, last 8 quarters) or "
+                    "to import transcript files, or run `python -m core fetch NVDA --last 8` / "
+                    "`python -m core import FILES…` while the app is stopped.")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/database:")
