@@ -22,7 +22,7 @@ def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
     hover = {"call_date": True, "sentences": True} if "sentences" in frame else {"call_date": True}
     figure = px.line(frame, x="fiscal_period", y=y, color=color, line_dash=line_dash, markers=True, title=title,
                      category_orders={"fiscal_period": period_order(frame)}, hover_data=hover,
-                     custom_data=["ticker", "fiscal_year", "fiscal_quarter", color])
+                     custom_data=list(dict.fromkeys(["ticker", "fiscal_year", "fiscal_quarter", color])))
     figure.update_layout(xaxis_title="Fiscal period", yaxis_title=y_title, **_LAYOUT)
     figure.update_xaxes(type="category")
     return figure

@@ -9,7 +9,8 @@ from ..errors import ConfigError
 from ..http import HttpClient
 from ..ingest import decode_document
 from ..model import Period, Transcript
-from ..parsers import alphavantage, parse_document
+from ..parsers import alphavantage as alphavantage_parser
+from ..parsers import parse_document
 from ..settings import Settings
 from ..store import RawDocument
 
@@ -51,7 +52,7 @@ def parse_raw(doc: RawDocument, *, ticker: str | None, period: Period | None) ->
     """Parse a stored or fresh raw document with the parser of its source (no network)."""
     text = decode_document(doc.content, where=doc.source)
     if doc.source_kind == "alphavantage":
-        return alphavantage.parse(text, source=doc.source, ticker=ticker, period=period)
+        return alphavantage_parser.parse(text, source=doc.source, ticker=ticker, period=period)
     return parse_document(text, source=doc.source, ticker=ticker, period=period)
 
 
