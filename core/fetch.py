@@ -122,8 +122,10 @@ def fetch_calls(
             client.close()
 
 
-def _fetch(store: Store, src: Source, ticker: str, *, periods, last, urls, refresh, concurrency, progress,
-           today) -> list[QuarterReport]:
+def _fetch(
+    store: Store, src: Source, ticker: str, *, periods: Sequence[Period] | None, last: int | None,
+    urls: Sequence[str], refresh: bool, concurrency: int, progress: Progress | None, today: dt.date | None,
+) -> list[QuarterReport]:
     targets: list[Target] = []
     missing: list[QuarterReport] = []
     if urls:
@@ -165,7 +167,7 @@ def _fetch(store: Store, src: Source, ticker: str, *, periods, last, urls, refre
 
 @dataclass(frozen=True)
 class ReparseOutcome:
-    """What re-parsing one stored call did: 'unchanged', 'replaced' or 'failed' (the old call is kept)."""
+    """What re-parsing one stored call did: 'unchanged', 'replaced' or 'failed' (the old version stays)."""
 
     call: str
     outcome: str
@@ -175,18 +177,13 @@ class ReparseOutcome:
 def reparse_calls(store: Store, *, progress: Callable[[ReparseOutcome], None] | None = None) -> list[ReparseOutcome]:
     """Parse every stored call's raw document again with the current parsers (no network)."""
     outcomes = []
-    for call_id, doc_id, ticker, label in store.documents_of_calls():
-        period = Period.parse(label)
+    for _call_id, doc_id, ticker, label in store.documents_of_calls():
+        period = Period.parse(label)  # the stored key is kept: ticker and period are passed as overrides
         try:
             doc = store.document(doc_id)
             transcript = parse_raw(doc, ticker=ticker, period=period)
             result = store.save_transcript(transcript, doc, parser_version=PARSER_VERSION)
-            moved = (transcript.ticker, transcript.fiscal_year, transcript.fiscal_quarter) != (
-                ticker, period.fiscal_year, period.fiscal_quarter)
-            if moved:
-                store.delete_call(call_id)  # the document now reads as another call: it moved there
-            note = f"now {transcript.ticker} {transcript.fiscal_year}Q{transcript.fiscal_quarter}" if moved else ""
-            outcome = ReparseOutcome(f"{ticker} {label}", result.outcome, note)
+            outcome = ReparseOutcome(f"{ticker} {label}", result.outcome)
         except TranscriptError as exc:
             outcome = ReparseOutcome(f"{ticker} {label}", "failed", exc.message)
         outcomes.append(outcome)

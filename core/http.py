@@ -9,7 +9,7 @@ import re
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -130,13 +130,12 @@ class HttpClient:
 
     def __init__(
         self, *, user_agent: str, policy: HttpPolicy | None = None, secrets: Iterable[str] = (),
-        audit: list[AuditEntry] | None = None, sleep: Callable[[float], None] = time.sleep,
+        audit: list[AuditEntry] | None = None,
     ) -> None:
         self.policy = policy or HttpPolicy()
         self.user_agent = user_agent
         self.audit = audit
         self._secrets = tuple(s for s in secrets if s)
-        self._sleep = sleep
         self._session = requests.Session()
         self._session.headers.update({
             "User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
@@ -176,7 +175,7 @@ class HttpClient:
             self._next_at[host] = start + interval
         wait = start - now
         if wait > 0:
-            self._sleep(wait)
+            time.sleep(wait)
         return wait
 
     def _backoff(self, attempt: int) -> float:
@@ -186,21 +185,20 @@ class HttpClient:
     # -- one URL, with retries --------------------------------------------------------------------
     def _get_with_retries(self, url: str) -> tuple[HttpResponse | None, str | None]:
         """(response, None) on success, (None, location) on a redirect; raise on failure."""
-        waited = 0.0
-        pause = 0.0
-        for attempt in range(1, self.policy.max_retries + 2):
+        waited = pause = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
             if pause:
-                self._sleep(pause)
+                time.sleep(pause)
             try:
                 return self._attempt(url, attempt=attempt, pause=pause)
             except _Retry as retry:
                 pause = retry.retry_after if retry.retry_after is not None else self._backoff(attempt - 1)
-                last = retry
                 if attempt > self.policy.max_retries or waited + pause > self.policy.max_total_wait:
-                    break
+                    error = RateLimitedError if retry.status == 429 else FetchError
+                    raise error(f"{retry.reason}; gave up after {attempt} attempts", where=self._safe(url)) from None
                 waited += pause
-        error = RateLimitedError if last.status == 429 else FetchError
-        raise error(f"{last.reason}; gave up after {attempt} attempts", where=self._safe(url))
 
     def _attempt(self, url: str, *, attempt: int, pause: float) -> tuple[HttpResponse | None, str | None]:
         parts = urlsplit(url)

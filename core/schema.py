@@ -90,7 +90,23 @@ MIGRATIONS: list[str] = [
         sentences        INTEGER NOT NULL
     );
     """,
+    # 3: analysis details: speaker group and embedding per sentence (DuckDB holds every vector, LanceDB indexes
+    #    them), and one row per Q&A exchange with its non-answer verdict (core/cues.py)
+    """
+    ALTER TABLE sentences ADD COLUMN speaker_group VARCHAR;   -- ceo / cfo / executive / analyst / operator / other
+    ALTER TABLE sentences ADD COLUMN embedding FLOAT[384];
+    CREATE TABLE qa_exchanges (
+        call_id           INTEGER NOT NULL,
+        question_turn     INTEGER NOT NULL,
+        answer_turns      INTEGER[] NOT NULL,
+        similarity        DOUBLE NOT NULL,     -- cosine of mean question / mean answer sentence embeddings
+        non_answer_phrase VARCHAR,
+        non_answer        BOOLEAN NOT NULL,
+        PRIMARY KEY (call_id, question_turn)
+    );
+    """,
 ]
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.
-CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs"]
+CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs",
+                                  "qa_exchanges"]

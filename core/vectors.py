@@ -35,8 +35,11 @@ SCHEMA = pa.schema([
 ])
 ROW_KEYS = ("call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_kind", "topic",
             "text", "vector")
-SCALAR_INDEXES = {"call_id": "BTREE", "period": "BTREE", "ticker": "BITMAP", "section": "BITMAP",
-                  "speaker_kind": "BITMAP", "topic": "BITMAP"}
+# English tokenizer with lower-casing and stemming; made with the table, so every row is searched the same way
+FTS_CONFIG = lancedb.index.FTS()
+SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "period": lancedb.index.BTree(), "ticker": lancedb.index.Bitmap(),
+                  "section": lancedb.index.Bitmap(), "speaker_kind": lancedb.index.Bitmap(),
+                  "topic": lancedb.index.Bitmap()}
 
 
 class VectorIndex:
@@ -49,6 +52,8 @@ class VectorIndex:
             # interval 0: every read sees the latest version, including other processes' writes
             db = lancedb.connect(self.path, read_consistency_interval=dt.timedelta(0))
             self._table = db.create_table(TABLE, schema=SCHEMA, exist_ok=True)
+            if "text" not in self.index_names():
+                self._table.create_index("text", config=FTS_CONFIG)
         except (OSError, ValueError, RuntimeError) as exc:
             raise StoreError(f"cannot open the vector table: {exc}", where=self.path) from None
         if self._table.schema.field("vector").type != SCHEMA.field("vector").type:
@@ -127,18 +132,16 @@ class VectorIndex:
         return "vector" in self.index_names()
 
     def ensure_index(self, *, ann_min_rows: int = ANN_MIN_ROWS) -> None:
-        """Create missing indexes (ANN only from ann_min_rows rows), then fold new rows into them and compact."""
+        """Create missing ANN (from ann_min_rows rows) and scalar indexes, fold new rows into all indexes, compact."""
         have = self.index_names()
         rows = self.count()
         if rows == 0:
             return
         if "vector" not in have and rows >= ann_min_rows:
             self._table.create_index("vector", config=ANN_CONFIG)
-        if "text" not in have:
-            self._table.create_fts_index("text", use_tantivy=False)
-        for column, kind in SCALAR_INDEXES.items():
+        for column, config in SCALAR_INDEXES.items():
             if column not in have:
-                self._table.create_scalar_index(column, index_type=kind)
+                self._table.create_index(column, config=config)
         self._table.optimize(cleanup_older_than=CLEANUP_AFTER)
 
 

@@ -99,8 +99,8 @@ def test_exact_quote_is_the_top_hit_in_every_mode(index, mode):
     ("The company bought back shares and paid a dividend", (1, 4)),
     ("sales of cars dropped because European customers bought less", (2, 1)),
     ("borrowing costs for buyers are hurting vehicle sales", (2, 9)),
-    ("artificial intelligence helps designers build game worlds more quickly", (3, 9)),
-    ("the firm declined to provide a forecast for next year", (2, 7)),
+    ("our illustrators already work faster thanks to machine learning software", (3, 9)),
+    ("executives refused to give a number for next year's output but stayed upbeat", (2, 7)),
 ])
 def test_paraphrase_finds_the_passage(index, paraphrase, expected):
     assert keys(index.search(paraphrase, mode="vector", k=1)) == [expected]
@@ -117,8 +117,8 @@ def test_vector_scores_are_cosine_similarities_best_first(index, rows):
 
 def test_fts_finds_exactly_the_sentences_with_the_keyword(index):
     assert sorted(keys(index.search("lithium", mode="fts", k=10))) == [(2, 3)]
-    # stemming: "prices" / "pricing" / "price" share a stem
-    assert sorted(keys(index.search("price", mode="fts", k=10))) == [(2, 2), (3, 6)]
+    # lower-cased and stemmed: "prices" and "pricing" match "price"
+    assert sorted(keys(index.search("price", mode="fts", k=10))) == [(2, 2), (2, 4), (3, 6), (3, 7)]
 
 
 def test_hit_carries_the_metadata_of_its_sentence(index):
@@ -153,7 +153,7 @@ def test_filters_return_exactly_the_matching_sentences(index, filters, predicate
 
 
 def test_fts_respects_filters(index):
-    assert keys(index.search("price", mode="fts", k=10, tickers=["CRUX"])) == [(3, 6)]
+    assert sorted(keys(index.search("price", mode="fts", k=10, tickers=["CRUX"]))) == [(3, 6), (3, 7)]
     assert index.search("lithium", mode="fts", k=10, sections=["qa"]) == []
 
 
@@ -173,8 +173,8 @@ def test_query_syntax_characters_are_inert(index, query, mode):
     assert len(hits) <= 30
     assert index.count() == 30
     if mode == "fts" and query.startswith("margin*"):
-        # plain terms: "lithium" and "gaming" are searched for, not interpreted as operators
-        assert {(2, 3), (3, 1)} <= set(keys(hits))
+        # plain terms: "lithium" and "gaming" (stem of "Games") are searched for, not read as operators
+        assert {(2, 3), (3, 0)} <= set(keys(hits))
 
 
 def test_quote_in_a_topic_is_a_literal_not_sql(index):
@@ -209,7 +209,8 @@ def test_invalid_queries_raise(index, query, options, message):
 
 
 # -- indexes ---------------------------------------------------------------------------------------------
-def test_ensure_index_on_a_small_table_builds_fts_and_scalar_indexes_but_no_ann(index):
+def test_ensure_index_on_a_small_table_builds_scalar_indexes_but_no_ann(index):
+    assert index.index_names() == {"text": "FTS"}
     index.ensure_index()
     assert index.index_names() == {"call_id": "BTree", "period": "BTree", "ticker": "Bitmap", "section": "Bitmap",
                                    "speaker_kind": "Bitmap", "topic": "Bitmap", "text": "FTS"}

@@ -25,9 +25,8 @@ def render() -> Scope:
                                 placeholder="All tickers", help="Empty means every stored ticker.")
         span = (None, None)
         if len(labels) >= 2:
-            first, last = next(iter(labels)), list(labels)[-1]
-            span = st.select_slider("Fiscal quarters", list(labels), value=(first, last), key="quarters",
-                                    bind="query-params")
+            ends = (next(iter(labels)), next(reversed(labels)))
+            span = st.select_slider("Fiscal quarters", list(labels), value=ends, key="quarters", bind="query-params")
         elif labels:
             st.caption(f"Fiscal quarter: {next(iter(labels))}")
         sections = st.pills("Section", list(SECTIONS), format_func=SECTIONS.get, selection_mode="multi",
@@ -35,10 +34,11 @@ def render() -> Scope:
         groups = st.pills("Speaker", list(SPEAKER_GROUPS), format_func=SPEAKER_GROUPS.get, selection_mode="multi",
                           key="speaker", bind="query-params", help="None selected means everyone.")
         st.form_submit_button("Apply filters", type="primary", width="stretch")
+    whole = span == (next(iter(labels), None), next(reversed(labels), None))  # the full range means "all"
     scope = Scope(
         tickers=tuple(chosen or ()),
-        period_from=labels.get(span[0]) if span[0] else None,
-        period_to=labels.get(span[1]) if span[1] else None,
+        period_from=None if whole else labels.get(span[0]),
+        period_to=None if whole else labels.get(span[1]),
         sections=tuple(sections or ()),
         speaker_groups=tuple(groups or ()),
     )

@@ -1,0 +1,134 @@
+"""The in-domain label set: loading, rebuilding texts from the real corpus, drift detection, no corpus text in git."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.labelset import (
+    LABEL_COLUMNS, LabelRef, LabelSetError, SampleRef, corpus_sentences, load_labels, load_sample, rebuild_texts,
+    sentence_hash,
+)
+from core.sentences import word_count
+
+LABELS_DIR = Path(__file__).resolve().parents[1] / "labels"
+LABEL_FILE = LABELS_DIR / "incall-labels.tsv"
+SAMPLE_FILE = LABELS_DIR / "sample.tsv"
+REF_FILE = re.compile(r"(AMD|INTC|NVDA)/\d{4}-\d{2}-\d{2}-(AMD|INTC|NVDA)\.txt")
+
+
+@pytest.fixture
+def corpus(shared_dir: Path) -> Path:
+    return shared_dir / "corpus" / "streetevents"
+
+
+def _write(path: Path, rows: list[tuple], columns: tuple[str, ...] = LABEL_COLUMNS) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
+
+
+def test_sentence_hash_is_first_12_hex_of_sha1() -> None:
+    assert sentence_hash("abc") == "a9993e364706"
+
+
+def test_load_labels_reads_typed_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path / "l.tsv", [("NVDA/2023-05-24-NVDA.txt", "3", "1", "0123456789ab", "negative", "A")])
+    assert load_labels(path) == [LabelRef("NVDA/2023-05-24-NVDA.txt", 3, 1, "0123456789ab", "negative", "A")]
+
+
+@pytest.mark.parametrize("row, message", [
+    (("NVDA/x.txt", "3", "1", "0123456789ab", "bullish", "A"), r"l\.tsv:2: label must be one of"),
+    (("NVDA/x.txt", "three", "1", "0123456789ab", "neutral", "A"), r"l\.tsv:2: turn_idx, sent_idx must be integers"),
+    (("NVDA/x.txt", "3", "1", "0123456789", "neutral", "A"), r"l\.tsv:2: sha1 must be 12 hex digits"),
+    (("NVDA/x.txt", "3", "1", "0123456789ab", "neutral"), r"l\.tsv:2: expected 6 tab-separated fields"),
+])
+def test_load_labels_rejects_bad_rows(tmp_path: Path, row: tuple, message: str) -> None:
+    with pytest.raises(LabelSetError, match=message):
+        load_labels(_write(tmp_path / "l.tsv", [row]))
+
+
+def test_load_labels_rejects_other_columns(tmp_path: Path) -> None:
+    path = _write(tmp_path / "l.tsv", [], columns=("file", "label"))
+    with pytest.raises(LabelSetError, match="expected columns ref_file, turn_idx, sent_idx, sha1, label, annotator"):
+        load_labels(path)
+
+
+def test_rebuild_round_trip_on_real_corpus(corpus: Path) -> None:
+    sentences = corpus_sentences(corpus, "NVDA/2023-05-24-NVDA.txt")
+    picked = [s for s in sentences if word_count(s.text) >= 4][::40]
+    refs = [LabelRef("NVDA/2023-05-24-NVDA.txt", s.turn_idx, s.sent_idx, sentence_hash(s.text), "neutral", "T")
+            for s in picked]
+    assert rebuild_texts(refs, corpus) == [s.text for s in picked]
+    assert [s.pos for s in sentences] == list(range(len(sentences)))
+
+
+def test_rebuild_keeps_the_order_of_refs_across_files(corpus: Path) -> None:
+    a = corpus_sentences(corpus, "AMD/2023-01-31-AMD.txt")[20]
+    b = corpus_sentences(corpus, "INTC/2019-01-24-INTC.txt")[30]
+    refs = [SampleRef(f, s.turn_idx, s.sent_idx, s.pos, sentence_hash(s.text), "x")
+            for f, s in (("INTC/2019-01-24-INTC.txt", b), ("AMD/2023-01-31-AMD.txt", a),
+                         ("INTC/2019-01-24-INTC.txt", b))]
+    assert rebuild_texts(refs, corpus) == [b.text, a.text, b.text]
+
+
+def test_rebuild_detects_a_tampered_hash(corpus: Path) -> None:
+    sentence = corpus_sentences(corpus, "NVDA/2023-05-24-NVDA.txt")[50]
+    tampered = "f" * 12 if sentence_hash(sentence.text) != "f" * 12 else "0" * 12
+    ref = LabelRef("NVDA/2023-05-24-NVDA.txt", sentence.turn_idx, sentence.sent_idx, tampered, "neutral", "T")
+    where = f"NVDA/2023-05-24-NVDA.txt turn {sentence.turn_idx} sentence {sentence.sent_idx}"
+    with pytest.raises(LabelSetError, match=rf"^{where}: sentence hash {sentence_hash(sentence.text)} != stored "
+                                            rf"{tampered} \(drift"):
+        rebuild_texts([ref], corpus)
+
+
+def test_rebuild_names_a_missing_sentence_and_a_missing_file(corpus: Path) -> None:
+    gone = LabelRef("NVDA/2023-05-24-NVDA.txt", 0, 999, "0" * 12, "neutral", "T")
+    with pytest.raises(LabelSetError, match=r"^NVDA/2023-05-24-NVDA\.txt turn 0 sentence 999: no such sentence"):
+        rebuild_texts([gone], corpus)
+    with pytest.raises(LabelSetError, match=r"NVDA/1999-01-01-NVDA\.txt: referenced call is not in the corpus"):
+        rebuild_texts([dataclasses.replace(gone, ref_file="NVDA/1999-01-01-NVDA.txt")], corpus)
+
+
+@pytest.mark.parametrize("path", [LABEL_FILE, SAMPLE_FILE], ids=lambda p: p.name)
+def test_committed_files_hold_references_not_corpus_text(path: Path) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    for row in rows[1:]:
+        assert REF_FILE.fullmatch(row[0]), row
+        assert all(len(field) <= 40 and " " not in field for field in row[1:]), row
+
+
+def test_label_file_is_a_labelled_prefix_of_the_sample() -> None:
+    labels, sample = load_labels(LABEL_FILE), load_sample(SAMPLE_FILE)
+    assert [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in labels] == \
+        [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in sample[:len(labels)]]
+    assert len(labels) >= 1500
+    assert set(Counter(r.label for r in labels)) == {"positive", "neutral", "negative"}
+    assert {r.ref_file.split("/")[0] for r in labels} == {"AMD", "INTC", "NVDA"}
+    assert {r.annotator for r in labels} == {"A"}
+
+
+def test_sample_covers_tickers_years_and_strata() -> None:
+    sample = load_sample(SAMPLE_FILE)
+    years = {(r.ref_file.split("/")[0], r.ref_file.split("/")[1][:4]) for r in sample}
+    assert {year for _, year in years} == {str(y) for y in range(2010, 2025)}
+    assert {t for t, _ in years} == {"AMD", "INTC", "NVDA"}
+    assert {r.stratum for r in sample} == {f"{g}-{p}" for g in ("prepared-executive", "qa-analyst", "qa-executive")
+                                           for p in ("lmneg", "rest")}
+    assert len({(r.ref_file, r.turn_idx, r.sent_idx) for r in sample}) == len(sample)
+    assert len({r.sha1 for r in sample}) == len(sample)
+
+
+@pytest.mark.slow
+def test_every_label_rebuilds_from_the_real_corpus(corpus: Path) -> None:
+    labels = load_labels(LABEL_FILE)
+    texts = rebuild_texts(labels, corpus)
+    assert [sentence_hash(t) for t in texts] == [r.sha1 for r in labels]
+    assert min(word_count(t) for t in texts) >= 4
