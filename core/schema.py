@@ -90,11 +90,15 @@ MIGRATIONS: list[str] = [
         sentences        INTEGER NOT NULL
     );
     """,
-    # 3: analysis details: speaker group and embedding per sentence (DuckDB holds every vector, LanceDB indexes
-    #    them), and one row per Q&A exchange with its non-answer verdict (core/cues.py)
+    # 3: the embedding of every sentence (DuckDB keeps them for phrase trends; LanceDB indexes them for search),
+    #    and one row per Q&A exchange with its non-answer verdict (core/cues.py)
     """
-    ALTER TABLE sentences ADD COLUMN speaker_group VARCHAR;   -- ceo / cfo / executive / analyst / operator / other
-    ALTER TABLE sentences ADD COLUMN embedding FLOAT[384];
+    CREATE TABLE sentence_vectors (
+        call_id   INTEGER NOT NULL,
+        pos       INTEGER NOT NULL,
+        embedding FLOAT[384] NOT NULL,
+        PRIMARY KEY (call_id, pos)
+    );
     CREATE TABLE qa_exchanges (
         call_id           INTEGER NOT NULL,
         question_turn     INTEGER NOT NULL,
@@ -109,4 +113,4 @@ MIGRATIONS: list[str] = [
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.
 CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs",
-                                  "qa_exchanges"]
+                                  "sentence_vectors", "qa_exchanges"]

@@ -14,7 +14,6 @@ SPEAKER_GROUPS = ("ceo", "cfo", "executive", "analyst", "operator", "other")
 # pysbd splits after a company suffix that ends a name ("Goldman Sachs & Co. LLC."); such a piece is glued back.
 _SUFFIX_ONLY = re.compile(r"^(?:LLC|L\.?L\.?C|Inc|Ltd|Co|Corp|Corporation|LP|L\.P|PLC|AG|SA|N\.V|S\.A)\.?[,;]?$", re.I)
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.,-][A-Za-z0-9]+)*")
 _CEO = re.compile(r"\bchief\s+executive\b|\bCEO\b", re.I)
 _CFO = re.compile(r"\bchief\s+financial\b|\bCFO\b", re.I)
 
@@ -51,11 +50,6 @@ def split_sentences(text: str) -> list[str]:
                 pieces.append(piece)
         out.extend(pieces)
     return out
-
-
-def word_count(text: str) -> int:
-    """Words in a sentence: runs of letters/digits, keeping '7.19', "don't" and 'year-over-year' whole."""
-    return len(_WORD.findall(text))
 
 
 def speaker_group(kind: str, role: str) -> str:

@@ -88,15 +88,15 @@ class SentimentModel:
         results: list[SentimentResult | None] = [None] * len(texts)
         for batch in self.encoder.passes(texts, batch_size=batch_size, tap=self.tap):
             embeddings[batch.index] = batch.embeddings.numpy()
-            with torch.inference_mode():
+            with torch.no_grad():
                 logits = self.branch(batch.tapped, batch.attention_mask)
             for i, result in zip(batch.index, results_from_logits(logits)):
                 results[i] = result
         return embeddings, results  # type: ignore[return-value]
 
-    def predict(self, texts: list[str]) -> list[SentimentResult]:
+    def predict(self, texts: list[str], *, batch_size: int = 64) -> list[SentimentResult]:
         """Label and score for each text, in input order."""
-        return self.embed_and_score(texts)[1]
+        return self.embed_and_score(texts, batch_size=batch_size)[1]
 
 
 def read_artefact_config(model_dir: Path) -> dict:

@@ -16,14 +16,17 @@ from .model import Period
 from .search import SearchHit
 from .store import Store
 
-# Sentences with their turn's speaker, role, section and speaker group (ceo / cfo / executive / analyst /
-# operator / other — the rule of core.sentences.speaker_group, in SQL).
-SENTENCES_SQL = r"""
+# Sentences with their turn's speaker, role, section, type and speaker group (ceo / cfo / executive / analyst /
+# operator / other: the rule of core.sentences.speaker_group, in SQL; tests/test_views.py checks they agree).
+SPEAKER_GROUP_SQL = r"""
+    CASE WHEN tu.kind IN ('operator', 'analyst') THEN tu.kind
+         WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+executive\b|\bCEO\b', 'i') THEN 'ceo'
+         WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+financial\b|\bCFO\b', 'i') THEN 'cfo'
+         WHEN tu.kind = 'executive' THEN 'executive' ELSE 'other' END
+"""
+SENTENCES_SQL = f"""
     SELECT s.*, tu.speaker, coalesce(tu.role, '') AS role, tu.kind, tu.section, tu.type AS turn_type,
-           CASE WHEN tu.kind IN ('operator', 'analyst') THEN tu.kind
-                WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+executive\b|\bCEO\b', 'i') THEN 'ceo'
-                WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+financial\b|\bCFO\b', 'i') THEN 'cfo'
-                WHEN tu.kind = 'executive' THEN 'executive' ELSE 'other' END AS speaker_group
+           {SPEAKER_GROUP_SQL} AS speaker_group
     FROM sentences s JOIN turns tu ON tu.call_id = s.call_id AND tu.idx = s.turn_idx
 """
 NET_TONE_SQL = ("(count(*) FILTER (WHERE s.sentiment_label = 'positive') "
@@ -279,3 +282,13 @@ def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
         FROM points
         ORDER BY ticker, series, fiscal_year, fiscal_quarter
     """, params)
+
+
+def call_exchanges(store: Store, call_id: int) -> pd.DataFrame:
+    """The Q&A exchanges of one call with their question–answer similarity and non-answer verdict."""
+    return _frame(store, """
+        SELECT q.question_turn, q.answer_turns, q.similarity, q.non_answer_phrase, q.non_answer,
+               t.speaker AS asked_by
+        FROM qa_exchanges q JOIN turns t ON t.call_id = q.call_id AND t.idx = q.question_turn
+        WHERE q.call_id = ? ORDER BY q.question_turn
+    """, [call_id])

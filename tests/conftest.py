@@ -72,14 +72,21 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:"):
         with store.transaction() as cur:
             for turn_idx, (*_, sents) in enumerate(turns):
                 for sent_idx, (text, label, score, uncertain, words, topics) in enumerate(sents):
-                    cur.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'hand', 0, 0, ?, 0, 0, FALSE, ?)",
-                                [call_id, pos, turn_idx, sent_idx, text, words, label, score, uncertain,
-                                 topics[0][0]])
+                    cur.execute(
+                        "INSERT INTO sentences (call_id, pos, turn_idx, sent_idx, text, word_count, sentiment_label, "
+                        "sentiment_score, sentiment_model, lm_positive, lm_negative, lm_uncertainty, lm_litigious, "
+                        "lm_constraining, forward_looking, topic) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'hand', 0, 0, ?, 0, 0, FALSE, ?)",
+                        [call_id, pos, turn_idx, sent_idx, text, words, label, score, uncertain, topics[0][0]])
                     for topic, topic_score in topics:
                         cur.execute("INSERT INTO sentence_topics VALUES (?, ?, ?, ?)",
                                     [call_id, pos, topic, topic_score])
                     pos += 1
             cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'hand', 'none', 'v0', ?)", [call_id, pos])
+            # one Q&A exchange: Bob's question (turn 1) answered by John (turn 2); the second call's is a non-answer
+            cur.execute("INSERT INTO qa_exchanges VALUES (?, 1, [2], ?, ?, ?)",
+                        [call_id, 0.7 if quarter == 1 else 0.1, None if quarter == 1 else "too early to say",
+                         quarter == 2])
     return store
 
 

@@ -30,8 +30,8 @@ def test_every_filter_becomes_one_conjunct():
         "AND topic IN ('data_center') AND period >= 8092 AND period <= 8099")
 
 
-def test_quotes_in_a_topic_are_doubled_inside_one_literal():
-    assert Filters.build(topics=["CEO's view"]).where() == "topic IN ('CEO''s view')"
+def test_tickers_with_dot_and_dash_are_literals():
+    assert Filters.build(tickers=["brk.b", "BF-B"]).where() == "ticker IN ('BRK.B', 'BF-B')"
 
 
 @pytest.mark.parametrize("options, message", [
@@ -39,7 +39,9 @@ def test_quotes_in_a_topic_are_doubled_inside_one_literal():
     (dict(tickers=[""]), "not a valid ticker: ''"),
     (dict(sections=["Q&A"]), "not a valid section: 'Q&A'"),
     (dict(speaker_kinds=["Analyst"]), "not a valid speaker kind: 'Analyst'"),
-    (dict(topics=["a" * 81]), "not a valid topic"),
+    (dict(topics=["a" * 42]), "not a valid topic"),
+    (dict(topics=["Data center"]), "not a valid topic: 'Data center'"),
+    (dict(topics=["ai' OR topic IS NOT NULL OR topic IN ('ai"]), "not a valid topic"),
     (dict(topics=["x\nOR 1"]), "not a valid topic"),
     (dict(topics=[7]), "not a valid topic: 7"),
 ])

@@ -159,7 +159,7 @@ def test_fts_respects_filters(index):
 
 def test_filter_with_no_match_gives_no_hits(index):
     assert index.search("revenue", k=10, tickers=["ZZZZ"]) == []
-    assert index.search("revenue", k=10, topics=["no such topic"]) == []
+    assert index.search("revenue", k=10, topics=["no_such_topic"]) == []
 
 
 # -- hostile and invalid input -------------------------------------------------------------------------
@@ -177,16 +177,12 @@ def test_query_syntax_characters_are_inert(index, query, mode):
         assert {(2, 3), (3, 0)} <= set(keys(hits))
 
 
-def test_quote_in_a_topic_is_a_literal_not_sql(index):
-    assert index.search("revenue", mode="vector", k=30, topics=["x' OR topic IS NOT NULL OR topic IN ('x"]) == []
-
-
 @pytest.mark.parametrize("filters, message", [
     (dict(tickers=["ACME' OR 1=1 --"]), r"not a valid ticker: \"ACME' OR 1=1 --\""),
     (dict(tickers=["TOOLONGTICKER"]), r"not a valid ticker"),
     (dict(sections=["qa' OR '1'='1"]), r"not a valid section"),
     (dict(speaker_kinds=["ceo", "boss"]), r"not a valid speaker kind: 'boss'"),
-    (dict(topics=["x = 1; --"]), r"not a valid topic"),
+    (dict(topics=["x' OR topic IS NOT NULL OR topic IN ('x"]), r"not a valid topic"),
     (dict(period_from=Period(2025, 1), period_to=Period(2024, 1)), r"empty period range: 2025Q1 is after 2024Q1"),
     (dict(period_from="2024Q1"), r"period_from must be a Period"),
 ])

@@ -107,3 +107,20 @@ def test_compare_tone_topics_and_phrases(store):
     assert phrases[phrases["change"] == "new"]["phrase"].tolist() == ["expect growth", "pricing volatile"]
     assert phrases[phrases["change"] == "vanished"]["phrase"].tolist() == [
         "demand uncertain", "grew strongly", "margins pressure", "revenue grew strongly"]
+
+
+@pytest.mark.parametrize("kind, role", [
+    ("executive", "President and Chief Executive Officer"), ("executive", "EVP & CFO"),
+    ("executive", "Chief Financial Officer, Executive Vice President"), ("executive", "SVP Investor Relations"),
+    ("executive", "Chairman, CEO and Chief Financial Officer"), ("analyst", "Analyst, Chief Executive Research"),
+    ("operator", ""), ("other", "Chief Executive Officer of a customer"), ("other", ""),
+    ("executive", "chief  executive officer"), ("executive", "Director of CEOs' Office"),
+])
+def test_sql_speaker_group_agrees_with_core_sentences(kind, role):
+    from core.sentences import speaker_group
+    from core.store import Store
+
+    with Store() as store, store.cursor() as cur:
+        [(group,)] = cur.execute(f"SELECT {views.SPEAKER_GROUP_SQL} FROM (SELECT ? AS kind, ? AS role) tu",
+                                 [kind, role]).fetchall()
+    assert group == speaker_group(kind, role)

@@ -19,7 +19,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     with open_store(settings) as store:
         report = repair(store, VectorIndex(settings.vectors_dir), dry_run=args.dry_run)
-    print(f"{report.analysed_calls} analysed calls, {report.vector_rows} vector rows")
+    plural = "" if report.analysed_calls == 1 else "s"
+    print(f"{report.analysed_calls} analysed call{plural}, {report.vector_rows} vector rows")
     if report.consistent:
         print("DuckDB and LanceDB agree")
         return 0

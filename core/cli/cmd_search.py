@@ -16,11 +16,13 @@ def register(subparsers) -> None:
     cmd = subparsers.add_parser("search", help="search the analysed sentences (vector, full-text or hybrid)")
     cmd.add_argument("query", help="the text to look for")
     cmd.add_argument("--ticker", type=ticker_arg, action="append", help="only this ticker (repeatable)")
-    cmd.add_argument("--from", dest="period_from", type=period_arg, metavar="PERIOD", help="from fiscal period, e.g. 2023Q1")
-    cmd.add_argument("--to", dest="period_to", type=period_arg, metavar="PERIOD", help="to fiscal period, inclusive")
+    cmd.add_argument("--from", dest="period_from", type=period_arg, metavar="PERIOD",
+                     help="first fiscal period, e.g. 2023Q1")
+    cmd.add_argument("--to", dest="period_to", type=period_arg, metavar="PERIOD", help="last fiscal period")
     cmd.add_argument("--section", choices=SECTIONS, action="append", help="only this section (repeatable)")
-    cmd.add_argument("--speaker-kind", choices=SPEAKER_KINDS, action="append", help="only this speaker kind (repeatable)")
-    cmd.add_argument("--topic", action="append", help="only sentences assigned this topic (repeatable)")
+    cmd.add_argument("--speaker-kind", choices=SPEAKER_KINDS, action="append",
+                     help="only this speaker kind (repeatable)")
+    cmd.add_argument("--topic", action="append", help="only sentences whose main topic is this key (repeatable)")
     cmd.add_argument("--mode", choices=MODES, default="hybrid")
     cmd.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     cmd.add_argument("--json", action="store_true", help="print a JSON list of hits")

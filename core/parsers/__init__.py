@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import ParseError
 from ..model import Period, Transcript
-from . import fool_current, fool_legacy, plain, streetevents
+from . import alphavantage, fool_current, fool_legacy, plain, streetevents
 
 # Bump when any parser's output changes: stored documents are re-parsed by `python -m core reparse`.
 PARSER_VERSION = 1
@@ -13,6 +13,7 @@ FORMATS = {
     "fool_current": fool_current,
     "fool_legacy": fool_legacy,
     "streetevents": streetevents,
+    "alphavantage": alphavantage,
     "plain": plain,
 }
 
@@ -22,7 +23,7 @@ def detect_format(text: str, *, source: str = "") -> str:
     for name, module in FORMATS.items():
         if module.looks_like(text):
             return name
-    raise ParseError("not a transcript in any known format (fool.com page, StreetEvents text, 'Name: text' lines)",
+    raise ParseError("not a transcript in any known format (fool.com page, StreetEvents text, Alpha Vantage JSON, 'Name: text' lines)",
                      where=source or None)
 
 

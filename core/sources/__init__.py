@@ -9,7 +9,6 @@ from ..errors import ConfigError
 from ..http import HttpClient
 from ..ingest import decode_document
 from ..model import Period, Transcript
-from ..parsers import alphavantage as alphavantage_parser
 from ..parsers import parse_document
 from ..settings import Settings
 from ..store import RawDocument
@@ -51,8 +50,6 @@ class Source(Protocol):
 def parse_raw(doc: RawDocument, *, ticker: str | None, period: Period | None) -> Transcript:
     """Parse a stored or fresh raw document with the parser of its source (no network)."""
     text = decode_document(doc.content, where=doc.source)
-    if doc.source_kind == "alphavantage":
-        return alphavantage_parser.parse(text, source=doc.source, ticker=ticker, period=period)
     return parse_document(text, source=doc.source, ticker=ticker, period=period)
 
 

