@@ -21,5 +21,13 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+PHRASEBANK ?= ../shared/sentiment/phrasebank-train
+
+train-sentiment: install
+	$(BIN)/python scripts/train_sentiment.py $(PHRASEBANK)
+
+bench-sentiment: install
+	$(BIN)/python scripts/bench_sentiment.py $(PHRASEBANK)
+
 clean:
 	rm -rf $(VENV)

@@ -107,6 +107,8 @@ class Analyzer:
             sentences += sum(len(a.sentences) for a in batch)
             if progress:
                 progress(min(start + batch_calls, len(todo)), len(todo))
+        if todo:
+            vectors.ensure_index()
         return AnalyzeReport(tuple(todo), total - len(todo), sentences, time.perf_counter() - started)
 
     def analyse_batch(self, store: Store, call_ids: Sequence[int]) -> list[_CallAnalysis]:

@@ -11,7 +11,9 @@ next question or operator turn). Its answer is a likely non-answer when
   (a) the answer contains a refusal phrase ("we don't guide", "not going to comment", "too early to say", "we
       don't break that out", …) and the question–answer similarity is below PHRASE_SIMILARITY_MAX — the answer
       declined rather than declining one part and then answering the rest; or
-  (b) the question–answer similarity is below LOW_SIMILARITY — the answer is about something else.
+  (b) the question–answer similarity is below LOW_SIMILARITY while both sides are substantive — a question of at
+      least SUBSTANTIVE_WORDS words with a question mark, an answer of at least SUBSTANTIVE_WORDS words — so the
+      answer is about something else (a "Yes." to a yes/no question, or a reply to "Thanks.", is not flagged).
 Similarity is the cosine of the mean sentence embeddings of the question and of the answer.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .sentences import Sentence
 
 PHRASE_SIMILARITY_MAX = 0.6
 LOW_SIMILARITY = 0.15
+SUBSTANTIVE_WORDS = 8
 
 _FLS = re.compile(
     r"\b(?:will|shall|won't)\b|(?<=\w)'ll\b|(?<=\w)’ll\b"
@@ -74,9 +77,14 @@ class Exchange:
     non_answer: bool
 
 
-def judge(similarity: float, phrase: str | None) -> bool:
+def judge(similarity: float, phrase: str | None, *, substantive: bool = True) -> bool:
     """The documented non-answer rule (see the module docstring)."""
-    return (phrase is not None and similarity < PHRASE_SIMILARITY_MAX) or similarity < LOW_SIMILARITY
+    return (phrase is not None and similarity < PHRASE_SIMILARITY_MAX) or (substantive and similarity < LOW_SIMILARITY)
+
+
+def _substantive(question: str, answer: str) -> bool:
+    """A real question (a '?' and enough words) and an answer of more than a word or two."""
+    return "?" in question and min(len(question.split()), len(answer.split())) >= SUBSTANTIVE_WORDS
 
 
 def exchanges(sentences: Sequence[Sentence], embeddings: np.ndarray) -> list[Exchange]:
@@ -111,7 +119,10 @@ def _judged(question: tuple[int, list[int]], answers: dict[int, list[int]], sent
     a_rows = [r for rows in answers.values() for r in rows]
     similarity = _cosine(embeddings[question[1]].mean(axis=0), embeddings[a_rows].mean(axis=0))
     phrase = next((p for p in (non_answer_phrase(sentences[r].text) for r in a_rows) if p), None)
-    return Exchange(question[0], tuple(answers), round(similarity, 4), phrase, judge(similarity, phrase))
+    substantive = _substantive(" ".join(sentences[r].text for r in question[1]),
+                               " ".join(sentences[r].text for r in a_rows))
+    return Exchange(question[0], tuple(answers), round(similarity, 4), phrase,
+                    judge(similarity, phrase, substantive=substantive))
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:

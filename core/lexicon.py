@@ -64,11 +64,12 @@ def lm_counts(text: str) -> LexiconCounts:
     """Count a text's words and its Loughran–McDonald category words."""
     words = [w.lower() for w in WORD.findall(text)]
     lexicon = lm_dictionary()
-    counts = {category: sum(w in lexicon[category] for w in words) for category in CATEGORIES}
-    counts["positive"] = sum(
-        w in lexicon["positive"] and not NEGATIONS.intersection(words[max(0, i - NEGATION_WINDOW) : i])
-        for i, w in enumerate(words)
-    )
+    negated = {i for i in range(len(words)) if NEGATIONS.intersection(words[max(0, i - NEGATION_WINDOW) : i])}
+    counts = {
+        category: sum(w in lexicon[category] and not (category == "positive" and i in negated)
+                      for i, w in enumerate(words))
+        for category in CATEGORIES
+    }
     return LexiconCounts(words=len(words), **counts)
 
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import StoreError
-from .model import SECTIONS
+from .model import SECTIONS, Period
 from .search import DIM, SPEAKER_KINDS, Filters, SearchHit, run_search
 
 TABLE = "sentences"
@@ -87,8 +87,12 @@ class VectorIndex:
 
     def delete_calls(self, call_ids: Sequence[int]) -> None:
         """Remove every row of these calls (one table version)."""
-        if call_ids:
-            self._table.delete(f"call_id IN ({', '.join(str(int(i)) for i in call_ids)})")
+        if not call_ids:
+            return
+        try:
+            self._table.delete(f"call_id IN ({', '.join(str(int(i)) for i in call_ids)})")  # ints only
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"cannot delete vectors of calls {sorted(call_ids)}: {exc}", where=self.path) from None
 
     # -- reads ----------------------------------------------------------------------------------
     def counts(self) -> dict[int, int]:
@@ -106,7 +110,7 @@ class VectorIndex:
 
     def search(
         self, query: str | np.ndarray, *, mode: str = "hybrid", k: int = 10, tickers: Sequence[str] | None = None,
-        period_from=None, period_to=None, sections: Sequence[str] | None = None,
+        period_from: Period | None = None, period_to: Period | None = None, sections: Sequence[str] | None = None,
         speaker_kinds: Sequence[str] | None = None, topics: Sequence[str] | None = None,
     ) -> list[SearchHit]:
         """The k best sentences for a text (or a query vector) under the filters; see core.search for scores."""

@@ -3,7 +3,9 @@ sentences for the reader, and the sentences behind a chart point.
 
 Measures, per group of analysed sentences:
 - net tone = (positive − negative) / all sentences, in [-1, 1];
-- uncertainty = Loughran–McDonald uncertainty words per 100 words.
+- uncertainty = Loughran–McDonald uncertainty words per 1,000 words;
+- qoq_change = the change from the same group's previous fiscal quarter (NULL when that quarter is not analysed).
+The definitions are those of core.rollups; these queries add the dashboard's scope (sections, speaker groups).
 """
 from __future__ import annotations
 
@@ -13,25 +15,22 @@ from typing import ClassVar
 import pandas as pd
 
 from .model import Period
+from .embedding import EMBEDDING_DIM
+from .rollups import SPEAKER_GROUP_SQL
 from .search import SearchHit
 from .store import Store
 
-# Sentences with their turn's speaker, role, section, type and speaker group (ceo / cfo / executive / analyst /
-# operator / other: the rule of core.sentences.speaker_group, in SQL; tests/test_views.py checks they agree).
-SPEAKER_GROUP_SQL = r"""
-    CASE WHEN tu.kind IN ('operator', 'analyst') THEN tu.kind
-         WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+executive\b|\bCEO\b', 'i') THEN 'ceo'
-         WHEN regexp_matches(coalesce(tu.role, ''), '\bchief\s+financial\b|\bCFO\b', 'i') THEN 'cfo'
-         WHEN tu.kind = 'executive' THEN 'executive' ELSE 'other' END
-"""
+# Analysed sentences (calls with an analysis_runs row, as in core.rollups) with their turn's speaker, role,
+# section, type and speaker group (core.rollups.SPEAKER_GROUP_SQL: the rule of core.sentences.speaker_group).
 SENTENCES_SQL = f"""
-    SELECT s.*, tu.speaker, coalesce(tu.role, '') AS role, tu.kind, tu.section, tu.type AS turn_type,
+    SELECT s.*, t.speaker, coalesce(t.role, '') AS role, t.kind, t.section, t.type AS turn_type,
            {SPEAKER_GROUP_SQL} AS speaker_group
-    FROM sentences s JOIN turns tu ON tu.call_id = s.call_id AND tu.idx = s.turn_idx
+    FROM sentences s JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
+    JOIN analysis_runs r ON r.call_id = s.call_id
 """
 NET_TONE_SQL = ("(count(*) FILTER (WHERE s.sentiment_label = 'positive') "
                 "- count(*) FILTER (WHERE s.sentiment_label = 'negative')) / nullif(count(*), 0)")
-UNCERTAINTY_SQL = "100.0 * sum(s.lm_uncertainty) / nullif(sum(s.word_count), 0)"
+UNCERTAINTY_SQL = "1000.0 * sum(s.lm_uncertainty) / nullif(sum(s.word_count), 0)"
 PERIOD_LABEL_SQL = "'FY' || c.fiscal_year || ' Q' || c.fiscal_quarter"
 
 
@@ -121,7 +120,7 @@ def call_measures(store: Store, *, scope: Scope) -> pd.DataFrame:
                (count(*) FILTER (WHERE s.section = 'qa' AND s.sentiment_label = 'positive')
                 - count(*) FILTER (WHERE s.section = 'qa' AND s.sentiment_label = 'negative'))
                 / nullif(count(*) FILTER (WHERE s.section = 'qa'), 0) AS net_tone_qa,
-               {UNCERTAINTY_SQL} AS uncertainty_per_100_words
+               {UNCERTAINTY_SQL} AS uncertainty_per_1000_words
         FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
         WHERE s.sentiment_label IS NOT NULL AND {where}
         GROUP BY ALL
@@ -146,10 +145,10 @@ def overview(store: Store, *, scope: Scope) -> pd.DataFrame:
             rows.append({"ticker": ticker, "which": which, "calls_in_scope": len(calls), **{
                 key: row[key] for key in ("fiscal_period", "call_date", "sentences", "net_tone",
                                            "net_tone_prepared", "net_tone_qa", "tone_gap_qa_minus_prepared",
-                                           "uncertainty_per_100_words")}})
+                                           "uncertainty_per_1000_words")}})
     return pd.DataFrame(rows, columns=["ticker", "which", "calls_in_scope", "fiscal_period", "call_date",
                                        "sentences", "net_tone", "net_tone_prepared", "net_tone_qa",
-                                       "tone_gap_qa_minus_prepared", "uncertainty_per_100_words"])
+                                       "tone_gap_qa_minus_prepared", "uncertainty_per_1000_words"])
 
 
 def topic_shares(store: Store, *, scope: Scope) -> pd.DataFrame:
@@ -277,9 +276,9 @@ def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
                                     (c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date,
                                      s.speaker_group))
         )
-        SELECT *, net_tone - lag(net_tone) OVER (PARTITION BY ticker, series ORDER BY fiscal_year, fiscal_quarter)
-                  AS qoq_change
-        FROM points
+        SELECT *, CASE WHEN lag(period) OVER w = period - 1 THEN net_tone - lag(net_tone) OVER w END AS qoq_change
+        FROM (SELECT *, fiscal_year * 4 + fiscal_quarter - 1 AS period FROM points)
+        WINDOW w AS (PARTITION BY ticker, series ORDER BY period)
         ORDER BY ticker, series, fiscal_year, fiscal_quarter
     """, params)
 
@@ -292,3 +291,21 @@ def call_exchanges(store: Store, call_id: int) -> pd.DataFrame:
         FROM qa_exchanges q JOIN turns t ON t.call_id = q.call_id AND t.idx = q.question_turn
         WHERE q.call_id = ? ORDER BY q.question_turn
     """, [call_id])
+
+
+def phrase_examples(store: Store, *, ticker: str, vector: list[float], threshold: float = 0.5,
+                    per_call: int = 3) -> pd.DataFrame:
+    """The sentences of a ticker's analysed calls most similar to a phrase vector (at least `threshold` cosine),
+    `per_call` per call — the examples behind core.rollups.phrase_trend."""
+    return _frame(store, f"""
+        SELECT fiscal_period, call_date, speaker, section, sentence, tone_label, similarity FROM (
+            SELECT c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, s.speaker,
+                   s.section, s.text AS sentence, s.sentiment_label AS tone_label,
+                   array_cosine_similarity(v.embedding, ?::FLOAT[{EMBEDDING_DIM}]) AS similarity,
+                   row_number() OVER (PARTITION BY c.call_id ORDER BY similarity DESC) AS rank
+            FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
+                 JOIN sentence_vectors v ON v.call_id = s.call_id AND v.pos = s.pos
+            WHERE c.ticker = ?)
+        WHERE similarity >= ? AND rank <= ?
+        ORDER BY fiscal_year, fiscal_quarter, similarity DESC
+    """, [vector, ticker.upper(), threshold, per_call])

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.analyze import analyze
 from core.errors import TranscriptError
 from core.export import to_csv
 from core.fetch import fetch_calls
@@ -45,6 +46,32 @@ def run_fetch(ticker: str, *, source: str, periods: list[Period] | None, last: i
             f"fetch-failures-{ticker}")
 
 
+def run_analysis() -> None:
+    """Analyse every stored call not yet analysed with the current models, with a progress bar."""
+    with st.status("Analysing calls (sentences, tone, topics, vectors)…", expanded=True) as status:
+        bar = st.progress(0.0, text="Loading the models…")
+        try:
+            report = analyze(store, resources.vector_index(),
+                             progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total} calls"))
+            resources.vector_index().ensure_index()
+        except TranscriptError as exc:
+            status.update(label=f"Analysis stopped: {exc}", state="error")
+            return
+        finally:
+            resources.invalidate()
+        status.update(label=f"Analysed {len(report.analysed)} calls ({report.sentences:,} sentences, "
+                      f"{report.sentences_per_second:.0f}/s); {report.skipped} already up to date", state="complete")
+
+
+pending = resources.query("stored_calls")
+unanalysed = 0 if pending.empty else int(pending["analysed_sentences"].isna().sum())
+if unanalysed:
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.info(f"{unanalysed} stored calls are not analysed yet: their tone, topics and search come from the "
+              "analysis.", icon=":material/pending:")
+    if right.button("Analyse now", type="primary", icon=":material/insights:"):
+        run_analysis()
+
 fetch_tab, import_tab, calls_tab, export_tab = st.tabs(["Fetch", "Import files", "Stored calls", "Export"])
 
 with fetch_tab:
@@ -58,6 +85,7 @@ with fetch_tab:
         start = left.text_input("…or from quarter", placeholder="2023Q1")
         end = right.text_input("to quarter", placeholder="2025Q2")
         refresh = st.checkbox("Fetch again even when stored (refresh)")
+        then_analyse = st.checkbox("Analyse the new calls afterwards", value=True)
         submitted = st.form_submit_button("Fetch", type="primary", icon=":material/download:")
     if submitted:
         try:
@@ -71,6 +99,8 @@ with fetch_tab:
         else:
             run_fetch(ticker, source=source, periods=period_range(first, final) if first else None,
                       last=None if first else int(last), refresh=refresh)
+            if then_analyse:
+                run_analysis()
 
 with import_tab:
     uploads = st.file_uploader("Transcript files (fool.com pages, StreetEvents text, 'Name: text' transcripts)",

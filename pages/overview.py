@@ -22,16 +22,16 @@ for ticker, rows in summary.groupby("ticker", sort=True):
                f"{int(latest['calls_in_scope'])} calls in scope")
     columns = st.columns(5)
     figures = [("Net tone", "net_tone"), ("Prepared", "net_tone_prepared"), ("Q&A", "net_tone_qa"),
-               ("Q&A − prepared", "tone_gap_qa_minus_prepared"), ("Uncertainty /100 words",
-                                                                  "uncertainty_per_100_words")]
+               ("Q&A − prepared", "tone_gap_qa_minus_prepared"), ("Uncertainty /1000 words",
+                                                                  "uncertainty_per_1000_words")]
     base = "previous" if "previous" in rows.index else None
     for column, (label, key) in zip(columns, figures):
         delta = None
         if base is not None and rows.loc[base, key] == rows.loc[base, key] and latest[key] == latest[key]:
             delta = f"{latest[key] - rows.loc[base, key]:+.3f} QoQ"
         value = latest[key]
-        column.metric(label, "–" if value != value else f"{value:+.3f}" if key != "uncertainty_per_100_words"
-                      else f"{value:.2f}", delta, delta_color="inverse" if key == "uncertainty_per_100_words"
+        column.metric(label, "–" if value != value else f"{value:+.3f}" if key != "uncertainty_per_1000_words"
+                      else f"{value:.2f}", delta, delta_color="inverse" if key == "uncertainty_per_1000_words"
                       else "normal")
 
 table = summary.assign(which=summary["which"].map(WHICH))

@@ -26,7 +26,7 @@ target = int(params["at"]) if params.get("at", "").isdigit() and call_id == want
 header = resources.query("call_header", call_id)
 st.subheader(header["title"] or labels[call_id], anchor=False)
 source = header["source"]
-st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {header['call_date']} · "
+st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {header['call_date']:%Y-%m-%d} · "
            f"source: {header['source_kind']} · fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
 if source.startswith(("https://", "http://")):
     st.link_button("Open the source page", source, icon=":material/open_in_new:")
@@ -44,6 +44,12 @@ if sentences.empty:
 
 st.markdown("[Jump to the Q&A](#questions-and-answers) · tone: :blue-background[positive] · neutral · "
             ":red-background[negative]")
+exchanges = resources.query("call_exchanges", call_id)
+flagged = exchanges[exchanges["non_answer"]]
+flags = {int(turn): row for row in flagged.itertuples() for turn in row.answer_turns}
+if len(exchanges):
+    st.caption(f"{len(flagged)} of {len(exchanges)} Q&A exchanges flagged as likely non-answers (low question–answer "
+               "similarity, or a refusal phrase such as “we don't guide”); the flag is shown above the answer.")
 target_turn = None
 if target is not None and target in set(sentences["pos"]):
     target_turn = int(sentences.loc[sentences["pos"] == target, "turn_idx"].iloc[0])
@@ -67,6 +73,11 @@ for turn_idx, turn in sentences.groupby("turn_idx", sort=True):
             st.subheader(who, anchor=f"turn-{turn_idx}")
         else:
             st.markdown(f"**{who}**")
+        if turn_idx in flags:
+            flag = flags[turn_idx]
+            phrase = f"; refusal phrase “{flag.non_answer_phrase}”" if flag.non_answer_phrase else ""
+            st.warning(f"Likely non-answer to {escape_markdown(flag.asked_by)}'s question (question–answer "
+                       f"similarity {flag.similarity:.2f}{escape_markdown(phrase)})", icon=":material/flag:")
         st.markdown(body)
 
 widgets.download(sentences, f"call-{call_id}-sentences", label="Download this call's sentences (CSV)")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui import charts, filters, resources, widgets
+from ui.text import escape_markdown
 
 st.title("Topics")
 scope = filters.scope()
@@ -24,3 +25,28 @@ tone_tab.plotly_chart(charts.heatmap(data, value="net_tone", title=f"{ticker}: n
 widgets.table(data, f"topic-shares-{ticker}", column_config={
     "share": st.column_config.NumberColumn(format="percent"),
     "net_tone": st.column_config.NumberColumn(format="%+.3f")})
+
+st.markdown("#### Phrase trend")
+st.caption("Any phrase becomes a topic: per quarter, the share of sentences whose meaning is close to it "
+           "(cosine similarity of sentence vectors ≥ the threshold) and the net tone of those sentences.")
+with st.form("phrase"):
+    left, right = st.columns([3, 1])
+    phrase = left.text_input("Phrase", key="phrase", bind="query-params", max_chars=200,
+                             placeholder="e.g. supply constraints, sovereign AI, inventory digestion")
+    threshold = right.slider("Similarity threshold", 0.3, 0.9, 0.5, 0.05)
+    st.form_submit_button("Show trend", icon=":material/trending_up:")
+if phrase.strip():
+    trend, examples = resources.phrase_trend(ticker, phrase.strip(), threshold=threshold)
+    if trend.empty or not trend["matches"].any():
+        st.info(f"No sentence of {ticker} is that close to “{escape_markdown(phrase)}”. Lower the threshold or try "
+                "other words.", icon=":material/search_off:")
+    else:
+        trend = trend.assign(ticker=ticker, fiscal_period="FY" + trend["fiscal_year"].astype(str) + " Q"
+                             + trend["fiscal_quarter"].astype(str), series="share of sentences")
+        st.plotly_chart(charts.lines(trend, y="share", color="series", title=f"{ticker}: share of sentences close "
+                                     "to the phrase", y_title="Share of sentences"), key="phrase-share")
+        widgets.table(trend, f"phrase-trend-{ticker}", column_config={
+            "share": st.column_config.NumberColumn(format="percent"),
+            "net_tone": st.column_config.NumberColumn(format="%+.3f")})
+        st.markdown("**Example sentences per quarter** (closest first)")
+        widgets.table(examples, f"phrase-examples-{ticker}")

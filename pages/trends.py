@@ -44,7 +44,7 @@ widgets.table(data, "tone-series", column_config={
     k: st.column_config.NumberColumn(format="%+.3f") for k in ("net_tone", "qoq_change")})
 
 measures = resources.query("measures", scope=scope)
-st.plotly_chart(charts.lines(measures, y="uncertainty_per_100_words", color="ticker",
-                             title="Uncertainty index (Loughran–McDonald uncertainty words per 100 words)",
-                             y_title="Uncertainty words / 100 words"), key="uncertainty-chart")
+st.plotly_chart(charts.lines(measures, y="uncertainty_per_1000_words", color="ticker",
+                             title="Uncertainty index (Loughran–McDonald uncertainty words per 1,000 words)",
+                             y_title="Uncertainty words / 1,000 words"), key="uncertainty-chart")
 widgets.table(measures, "call-measures")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.labelset import SAMPLE_COLUMNS, SampleRef, corpus_sentences, sentence_hash  # noqa: E402
-from core.sentences import Sentence, word_count  # noqa: E402
+from core.sentences import Sentence  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 DEFAULT_OUT = ROOT / "labels" / "sample.tsv"
@@ -37,6 +37,8 @@ QUOTA = {
     ("qa-executive", "lmneg"): 2, ("qa-executive", "rest"): 2,
 }
 _TOKEN = re.compile(r"[A-Za-z]+")
+# A word for the length filter: a run of letters/digits, keeping '7.19', "don't" and 'year-over-year' whole.
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.,-][A-Za-z0-9]+)*")
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +70,7 @@ def draw_call(ref_file: str, sentences: list[Sentence], *, seed: int, seen: set[
     pools: dict[tuple[str, str], list[Sentence]] = {key: [] for key in QUOTA}
     for sentence in sentences:
         group = group_of(sentence)
-        if group is None or word_count(sentence.text) < MIN_WORDS or (group, "rest") not in pools:
+        if group is None or len(_WORD.findall(sentence.text)) < MIN_WORDS:
             continue
         pools[(group, "lmneg" if is_lm_negative(sentence.text) else "rest")].append(sentence)
     rng = random.Random(f"{seed}:{ref_file}")

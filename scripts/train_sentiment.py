@@ -108,6 +108,19 @@ def padded(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     return hidden, mask
 
 
+def length_bucketed_batches(states: list[torch.Tensor], *, batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar-length sequences (less padding): sort within random pools of 16 batches."""
+    order = list(range(len(states)))
+    rng.shuffle(order)
+    pool = batch_size * 16
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: len(states[i]))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
 def train_branch(
     branch: SentimentBranch, states: list[torch.Tensor], labels: list[int], *,
     epochs: int, lr: float, head_lr: float, batch_size: int, seed: int,
@@ -126,11 +139,8 @@ def train_branch(
     target = torch.tensor(labels)
     branch.train()
     for epoch in range(epochs):
-        order = list(range(len(states)))
-        rng.shuffle(order)
         total, started = 0.0, time.time()
-        for start in range(0, len(order), batch_size):
-            index = order[start : start + batch_size]
+        for index in length_bucketed_batches(states, batch_size=batch_size, rng=rng):
             hidden, mask = padded([states[i] for i in index])
             loss = torch.nn.functional.cross_entropy(branch(hidden, mask), target[index])
             optimizer.zero_grad()
@@ -168,13 +178,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--validation", type=float, default=0.2, help="held-out fraction (stratified)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (results depend on it slightly)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Train, save the fp16 branch, re-load it as the product does and record its validation metrics."""
     args = parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     data_files = [args.data_dir / name for name in AGREEMENT_FILES]
     train, validation = stratified_split(read_phrasebank(args.data_dir), fraction=args.validation, seed=args.seed)
@@ -208,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             "data_sha256": files_hash(data_files),
             "n_train": len(train),
             "seed": args.seed, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr,
-            "batch_size": args.batch_size, "seconds": seconds, "threads": 2,
+            "batch_size": args.batch_size, "seconds": seconds, "threads": args.threads,
         },
         "validation": {"fraction": args.validation, "keys": sorted(sentence_key(e.text) for e in validation)},
     }

@@ -94,3 +94,35 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:"):
 def analysed_store():
     """A factory of the hand-analysed two-call store (optionally with a hostile analyst sentence)."""
     return _hand_analysed_store
+
+
+CORPUS_SLICE = {"NVDA": 8, "AMD": 4}  # the latest calls of each ticker in ../shared/corpus/streetevents
+
+
+@pytest.fixture(scope="session")
+def corpus_data_dir(tmp_path_factory) -> Path:
+    """A data dir (EARNINGS_DATA_DIR layout) with the real 8 NVDA + 4 AMD StreetEvents calls imported and analysed
+    once per session; skips with the reason when ../shared or the sentiment model is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared (real test data) is not beside the repo")
+    from core.analyze import analyze
+    from core.errors import TranscriptError
+    from core.ingest import import_paths
+    from core.sentiment import load_sentiment_model
+    from core.store import Store
+    from core.vectors import VectorIndex
+
+    try:
+        load_sentiment_model()
+    except TranscriptError as exc:
+        pytest.skip(f"the analysis cannot run: {exc}")
+    data = tmp_path_factory.mktemp("corpus")
+    files = [path for ticker, n in CORPUS_SLICE.items()
+             for path in sorted((SHARED / "corpus" / "streetevents" / ticker).glob("*.txt"))[-n:]]
+    with Store(data / "calls.duckdb") as store:
+        outcomes = import_paths(store, files)
+        assert [o.outcome for o in outcomes] == ["inserted"] * len(files), outcomes
+        vectors = VectorIndex(data / "vectors.lance")
+        analyze(store, vectors)
+        vectors.ensure_index()
+    return data

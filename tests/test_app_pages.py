@@ -81,7 +81,7 @@ def test_overview_shows_the_latest_call_against_the_previous(hand_app):
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert metrics["Net tone"] == ("+0.250", "+0.500 QoQ")
     assert metrics["Prepared"] == ("+1.000", "+1.000 QoQ")
-    assert metrics["Uncertainty /100 words"] == ("7.14", "-0.549 QoQ")
+    assert metrics["Uncertainty /1000 words"] == ("71.43", "-5.495 QoQ")
     assert "ACME · FY2025 Q2" in texts(at)
 
 
@@ -128,6 +128,9 @@ def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
     assert "\\[click me\\]\\(http\\:" in shown and "\\<script\\>" in shown and "\\:red\\[boom\\]" in shown
     assert "[click me](http" not in shown
     assert "**Opened at** Bob Smith" in shown
+    assert "1 of 1 Q&A exchanges flagged as likely non-answers" in shown
+    assert "Likely non-answer to Bob Smith's question (question–answer similarity 0.10; refusal phrase “too early to " \
+        "say”)" in shown
 
 
 def test_compare_previous_quarter(hand_app):
@@ -147,3 +150,46 @@ def test_data_page_lists_calls_and_exports_sentences(hand_app):
 def test_search_without_vectors_says_so(hand_app):
     at = open_page("search", params={"q": "pricing"})
     assert "No analysed sentence matches" in texts(at)
+
+
+@pytest.fixture
+def corpus_app(corpus_data_dir, monkeypatch):
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(corpus_data_dir))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_the_real_corpus(corpus_app, page):
+    at = open_page(page)
+    assert "Open **Data** to fetch" not in texts(at)
+    if page in ("overview", "trends", "topics", "compare", "data"):
+        assert len(at.dataframe) >= 1
+
+
+@pytest.mark.slow
+def test_real_corpus_overview_covers_both_tickers(corpus_app):
+    at = open_page("overview")
+    table = at.dataframe[0].value
+    assert sorted(table["ticker"].unique()) == ["AMD", "NVDA"]
+    latest = table[table["which"] == "latest"].set_index("ticker")
+    assert latest.loc["NVDA", "fiscal_period"] == "FY2025 Q3" and latest.loc["AMD", "fiscal_period"] == "FY2024 Q3"
+    assert latest.loc["NVDA", "calls_in_scope"] == 8
+
+
+@pytest.mark.slow
+def test_real_corpus_ticker_filter(corpus_app):
+    at = open_page("trends", params={"ticker": ["AMD"]})
+    assert at.dataframe[0].value["ticker"].unique().tolist() == ["AMD"]
+
+
+@pytest.mark.slow
+def test_real_corpus_search_opens_the_reader_at_the_hit(corpus_app):
+    at = open_page("search", params={"q": "Blackwell", "mode": "Keyword"})
+    results = at.dataframe[0].value
+    assert len(results) > 0 and results["ticker"].unique().tolist() == ["NVDA"]
+    assert all("blackwell" in s.lower() for s in results["sentence"])
+    first = results.iloc[0]
+    at.button(key=f"open-{first['call_id']}-{first['pos']}").click().run()
+    assert not at.exception
+    assert at.query_params["call"] == [str(first["call_id"])] or at.query_params["call"] == str(first["call_id"])
+    assert "**Opened at**" in texts(at)

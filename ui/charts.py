@@ -19,7 +19,7 @@ def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
           line_dash: str | None = None) -> go.Figure:
     """A line per `color` value over fiscal periods; hover shows the call date and the sentences behind a point."""
     frame = frame.sort_values(["fiscal_year", "fiscal_quarter"])
-    hover = {"call_date": True, "sentences": True} if "sentences" in frame else {"call_date": True}
+    hover = {column: True for column in ("call_date", "sentences", "matches") if column in frame}
     figure = px.line(frame, x="fiscal_period", y=y, color=color, line_dash=line_dash, markers=True, title=title,
                      category_orders={"fiscal_period": period_order(frame)}, hover_data=hover,
                      custom_data=list(dict.fromkeys(["ticker", "fiscal_year", "fiscal_quarter", color])))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import compare, export, views
+from core import compare, export, rollups, views
+from core.embedding import Encoder, load_encoder
 from core.settings import Settings
 from core.store import Store
 from core.topics import load_taxonomy, taxonomy_path
@@ -62,6 +63,25 @@ def topic_label(key: str | None) -> str:
     return topic_labels().get(key, key)
 
 
+@st.cache_resource(show_spinner="Loading the sentence encoder…")
+def encoder() -> Encoder:
+    """The packaged all-MiniLM-L6-v2 encoder (for phrase trends), loaded once per process."""
+    return load_encoder()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _phrase(db_path: str, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    vector = encoder().encode([phrase])[0].tolist()
+    store = _store(db_path)
+    return (rollups.phrase_trend(store, ticker=ticker, phrase=phrase, encoder=encoder(), threshold=threshold),
+            views.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
+
+
+def phrase_trend(ticker: str, phrase: str, *, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cached (trend per call, example sentences) of a phrase for one ticker."""
+    return _phrase(str(settings().db_path), ticker, phrase, threshold)
+
+
 def invalidate() -> None:
     """Forget every cached query result (after a fetch, import, analysis or delete)."""
     st.cache_data.clear()
@@ -104,6 +124,7 @@ QUERIES = {
     "topic_movers": views.topic_movers,
     "call_sentences": views.call_sentences,
     "call_header": views.call_header,
+    "call_exchanges": views.call_exchanges,
     "sentences_behind": views.sentences_behind,
     "sentence_export": export.sentence_export,
     "stored_calls": views.stored_calls,

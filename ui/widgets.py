@@ -15,6 +15,8 @@ def download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", whe
 
 def table(frame: pd.DataFrame, name: str, *, where=st, **options) -> None:
     """A dataframe and, under it, exactly its data as CSV (in `where`: the page, a column or a container)."""
+    dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name in ("call_date",) if name in frame}
+    options["column_config"] = {**dates, **options.get("column_config", {})}
     where.dataframe(frame, hide_index=True, width="stretch", **options)
     download(frame, name, where=where)
 
@@ -23,7 +25,7 @@ def empty_state(message: str, *, analysed: bool = False) -> None:
     """Explain why there is nothing to show and how to get data, with a link to the Data page."""
     st.info(message, icon=":material/info:")
     if analysed:
-        st.markdown("Calls are stored but not analysed yet: open **Data** and press **Analyse**, or run "
+        st.markdown("Calls are stored but not analysed yet: open **Data** and press **Analyse now**, or run "
                     "`python -m core analyze` while the app is stopped.")
     else:
         st.markdown("No transcripts yet. Open **Data** to fetch a ticker's calls (e.g. `NVDA`, last 8 quarters) or "

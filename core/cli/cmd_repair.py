@@ -27,6 +27,9 @@ def run(args: argparse.Namespace) -> int:
     done = "" if args.dry_run else " (deleted)"
     for call_id, rows in report.stale_vectors.items():
         print(f"call {call_id}: {rows} vectors of a call that is not fully analysed{done}")
+    rewrite = "would be re-written" if args.dry_run else "re-written from DuckDB"
+    for call_id, reason in report.rewritten.items():
+        print(f"call {call_id}: {reason}; vectors {rewrite}")
     action = "would be reset" if args.dry_run else "reset: run `python -m core analyze` to redo it"
     for call_id, reason in report.redo.items():
         print(f"call {call_id}: {reason}; analysis {action}")

@@ -1,0 +1,133 @@
+"""Roll-ups on a small hand-analysed store: exact tones, shares, changes and the phrase trend."""
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.model import Transcript, Turn
+from core.rollups import SPEAKER_GROUP_SQL, phrase_trend, rollup, tone_gap, trends
+from core.sentences import speaker_group
+from core.store import RawDocument, Store
+
+TURNS = (("Ann Chief", "President and CEO", "executive", "prepared", "presentation"),
+         ("Carl Money", "EVP & Chief Financial Officer", "executive", "prepared", "presentation"),
+         ("Ana Lyst", "Analyst", "analyst", "qa", "question"),
+         ("Carl Money", "EVP & Chief Financial Officer", "executive", "qa", "answer"))
+# per call: (fiscal quarter, analysed?, sentences as (turn, label, uncertainty words, forward-looking, topics, on phrase))
+CALLS = [
+    (1, True, [(0, "positive", 0, True, ["demand"], True), (0, "positive", 0, False, ["demand", "margins"], True),
+               (1, "negative", 0, False, [], False), (2, "neutral", 0, False, [], False),
+               (3, "negative", 2, False, ["margins"], False)]),
+    (2, True, [(0, "positive", 0, False, ["demand"], False), (1, "positive", 1, True, [], True),
+               (2, "neutral", 0, False, [], False), (3, "positive", 0, True, [], False)]),
+    (4, True, [(0, "negative", 0, False, [], False), (1, "neutral", 0, False, [], False),
+               (2, "neutral", 0, False, [], False), (3, "negative", 0, False, ["demand"], False)]),
+    (3, False, [(0, "negative", 0, False, ["demand"], True)]),  # stored but its analysis never finished
+]
+WORDS = 10
+E0, E1 = np.eye(384, dtype=np.float32)[:2]
+
+
+class PhraseEncoder:
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        return np.stack([E0 for _ in texts])
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    store = Store(":memory:")
+    for quarter, analysed, sentences in CALLS:
+        turns = tuple(Turn(i, *t[:2], "Acme", *t[2:], "Text.") for i, t in enumerate(TURNS))
+        transcript = Transcript("ACME", "Acme", 2024, quarter, None, f"Q{quarter}", "plain", "x", turns)
+        call_id = store.save_transcript(transcript, RawDocument(f"{quarter}".encode(), "file", "x"),
+                                        parser_version=1).call_id
+        with store.transaction() as cur:
+            for pos, (turn, label, uncertain, fls, topics, on_phrase) in enumerate(sentences):
+                cur.execute(
+                    "INSERT INTO sentences (call_id, pos, turn_idx, sent_idx, text, word_count, sentiment_label, "
+                    "sentiment_score, lm_uncertainty, forward_looking, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [call_id, pos, turn, pos, f"s{pos}", WORDS, label, {"positive": 1, "negative": -1}.get(label, 0),
+                     uncertain, fls, topics[0] if topics else None])
+                cur.execute("INSERT INTO sentence_vectors VALUES (?, ?, ?)",
+                            [call_id, pos, (E0 if on_phrase else E1).tolist()])
+                for topic in topics:
+                    cur.execute("INSERT INTO sentence_topics VALUES (?, ?, ?, 0.5)", [call_id, pos, topic])
+            cur.execute("INSERT INTO qa_exchanges VALUES (?, 2, [3], 0.1, NULL, ?)", [call_id, quarter == 1])
+            if analysed:
+                cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'm', 'e', 't', ?)", [call_id, len(sentences)])
+    return store
+
+
+def _rows(frame, *columns):
+    return [tuple(None if pd.isna(v) else v for v in row)
+            for row in frame[list(columns)].itertuples(index=False)]
+
+
+def test_per_call_counts_tone_uncertainty_fls_and_qoq(store: Store) -> None:
+    frame = rollup(store, ticker="acme")
+    assert _rows(frame, "fiscal_quarter", "sentences", "positive", "negative", "neutral") == [
+        (1, 5, 2, 2, 1), (2, 4, 3, 0, 1), (4, 4, 0, 2, 2)]  # Q3 has no analysis_runs row: left out
+    assert frame["net_tone"].tolist() == pytest.approx([0.0, 0.75, -0.5])
+    assert _rows(frame, "net_tone_qoq", "sentences_qoq") == [(None, None), (0.75, -1), (None, None)]  # Q3 missing
+    assert frame["uncertainty_per_1000"].tolist() == pytest.approx([40.0, 25.0, 0.0])
+    assert frame["fls_share"].tolist() == pytest.approx([0.2, 0.5, 0.0])
+
+
+def test_per_section_and_gap(store: Store) -> None:
+    frame = rollup(store, ticker="ACME", by="section")
+    assert _rows(frame, "fiscal_quarter", "section", "sentences") == [
+        (1, "prepared", 3), (1, "qa", 2), (2, "prepared", 2), (2, "qa", 2), (4, "prepared", 2), (4, "qa", 2)]
+    assert frame["net_tone"].tolist() == pytest.approx([1 / 3, -0.5, 1.0, 0.5, -0.5, -0.5])
+    gap = tone_gap(store, ticker="ACME")
+    assert gap["gap"].tolist() == pytest.approx([-0.5 - 1 / 3, -0.5, 0.0])
+    assert gap["gap_qoq"].tolist()[1] == pytest.approx(1 / 3) and math.isnan(gap["gap_qoq"].tolist()[2])
+
+
+def test_per_speaker_group(store: Store) -> None:
+    frame = rollup(store, ticker="ACME", by="speaker")
+    q1 = frame[frame.fiscal_quarter == 1]
+    assert dict(zip(q1.speaker_group, q1.net_tone)) == {"analyst": 0.0, "ceo": 1.0, "cfo": -1.0}
+
+
+def test_per_topic_share_and_tone(store: Store) -> None:
+    frame = rollup(store, ticker="ACME", by="topic")
+    assert _rows(frame, "fiscal_quarter", "topic", "sentences", "share", "net_tone") == [
+        (1, "demand", 2, 0.4, 1.0), (1, "margins", 2, 0.4, 0.0), (2, "demand", 1, 0.25, 1.0),
+        (4, "demand", 1, 0.25, -1.0)]
+    assert frame["share_qoq"].tolist()[2] == pytest.approx(-0.15)
+
+
+def test_trends_table(store: Store) -> None:
+    frame = trends(store, ticker="ACME")
+    assert frame["period"].tolist() == ["FY2024 Q1", "FY2024 Q2", "FY2024 Q4"]
+    assert _rows(frame, "ceo_tone", "cfo_tone", "analyst_tone", "executive_tone") == [
+        (1.0, -1.0, 0.0, None), (1.0, 1.0, 0.0, None), (-1.0, -0.5, 0.0, None)]
+    assert _rows(frame, "exchanges", "non_answers") == [(1, 1), (1, 0), (1, 0)]
+
+
+def test_phrase_trend_share_and_tone(store: Store) -> None:
+    frame = phrase_trend(store, ticker="ACME", phrase="demand", encoder=PhraseEncoder(), threshold=0.9)
+    assert _rows(frame, "fiscal_quarter", "matches", "share", "net_tone") == [
+        (1, 2, 0.4, 1.0), (2, 1, 0.25, 1.0), (4, 0, 0.0, None)]
+    with pytest.raises(ValueError, match="phrase is empty"):
+        phrase_trend(store, ticker="ACME", phrase=" ", encoder=PhraseEncoder())
+
+
+def test_unknown_grouping() -> None:
+    with pytest.raises(ValueError, match="by must be one of"):
+        rollup(Store(":memory:"), ticker="ACME", by="analyst")
+
+
+@pytest.mark.parametrize("kind, role", [
+    ("executive", "President, Chief Executive Officer"), ("executive", "Interim CFO"), ("executive", "CFO & CEO"),
+    ("executive", "Investor Relations"), ("analyst", "Analyst"), ("operator", ""), ("other", ""),
+    ("other", "chief financial officer"), ("executive", None),
+])
+def test_sql_speaker_group_matches_python(kind: str, role: str | None) -> None:
+    con = duckdb.connect()
+    sql = con.execute(f"SELECT {SPEAKER_GROUP_SQL} FROM (SELECT ? AS kind, ? AS role) t", [kind, role]).fetchall()
+    assert sql[0][0] == speaker_group(kind, role or "")

@@ -1,0 +1,65 @@
+"""Sentence splitting and speaker groups."""
+from __future__ import annotations
+
+import pytest
+
+from core.model import Transcript, Turn
+from core.sentences import Sentence, sentences_of, speaker_group, split_sentences
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Revenue of $7.19 billion was up 5%. Margins were 64.5%, up 2.1 points.",
+     ["Revenue of $7.19 billion was up 5%.", "Margins were 64.5%, up 2.1 points."]),
+    ("NVIDIA Corp. reported record sales in the U.S. and China. Thank you.",
+     ["NVIDIA Corp. reported record sales in the U.S. and China.", "Thank you."]),
+    ("We shipped more in Q1. Q2 should be better. Mr. Huang agreed.",
+     ["We shipped more in Q1.", "Q2 should be better.", "Mr. Huang agreed."]),
+    ("I'm with Goldman Sachs & Co. LLC. Can you talk about supply?",
+     ["I'm with Goldman Sachs & Co. LLC.", "Can you talk about supply?"]),
+    ("Yes. (Operator Instructions) Next question, please!",
+     ["Yes.", "(Operator Instructions)", "Next question, please!"]),
+])
+def test_split_keeps_abbreviations_and_decimals_whole(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_line_breaks_end_sentences_and_punctuation_only_lines_vanish() -> None:
+    text = "Growth was strong\nand broad-based.\n\n--\nThanks, everyone -- !"
+    assert split_sentences(text) == ["Growth was strong", "and broad-based.", "Thanks, everyone -- !"]
+
+
+def test_empty_text_has_no_sentences() -> None:
+    assert split_sentences("  \n\n ") == []
+
+
+@pytest.mark.parametrize("kind, role, group", [
+    ("executive", "President, Chief Executive Officer, Director", "ceo"),
+    ("executive", "Chief Financial Officer, Executive Vice President", "cfo"),
+    ("executive", "EVP & CFO", "cfo"),
+    ("executive", "Co-Founder, CEO and CFO", "ceo"),
+    ("executive", "Investor Relations", "executive"),
+    ("executive", "Executive Vice President", "executive"),
+    ("analyst", "Analyst", "analyst"),
+    ("operator", "", "operator"),
+    ("other", "Chief Financial Officer", "cfo"),
+    ("other", "", "other"),
+])
+def test_speaker_group_from_role(kind: str, role: str, group: str) -> None:
+    assert speaker_group(kind, role) == group
+
+
+def test_sentences_of_numbers_positions_across_turns() -> None:
+    turns = (
+        Turn(0, "Operator", "", "", "operator", "prepared", "operator", "Welcome. Please go ahead."),
+        Turn(1, "Jane Roe", "Chief Financial Officer", "Acme", "executive", "prepared", "presentation",
+             "Revenue rose 5%.\nMargins fell."),
+        Turn(2, "Al Bee", "Analyst", "Bank", "analyst", "qa", "question", "Why?"),
+    )
+    transcript = Transcript("ACME", "Acme", 2025, 1, None, "t", "plain", "s", turns)
+    assert sentences_of(transcript) == [
+        Sentence(0, 0, 0, "Welcome.", "prepared", "operator", "operator"),
+        Sentence(1, 0, 1, "Please go ahead.", "prepared", "operator", "operator"),
+        Sentence(2, 1, 0, "Revenue rose 5%.", "prepared", "presentation", "cfo"),
+        Sentence(3, 1, 1, "Margins fell.", "prepared", "presentation", "cfo"),
+        Sentence(4, 2, 0, "Why?", "qa", "question", "analyst"),
+    ]
