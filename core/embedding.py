@@ -95,11 +95,17 @@ def base_model_path() -> Path:
 def load_encoder() -> Encoder:
     """The frozen encoder, loaded once per process from the installed package (never from a hub)."""
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging
 
     path = base_model_path()
+    bar = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()  # no "Loading weights" bar on the CLI's stderr
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
     except (OSError, ValueError) as exc:
         raise ModelUnavailableError(f"cannot load the embedding model: {exc}", where=str(path)) from exc
+    finally:
+        if bar:
+            logging.enable_progress_bar()
     return Encoder(model, tokenizer)

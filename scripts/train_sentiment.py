@@ -9,6 +9,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def length_bucketed_batches(states: list[torch.Tensor], *, batch_size: int, rng:
 
 def train_branch(
     branch: SentimentBranch, states: list[torch.Tensor], labels: list[int], *,
-    epochs: int, lr: float, head_lr: float, batch_size: int, seed: int,
+    epochs: int, lr: float, head_lr: float, batch_size: int, seed: int, progress: Callable[[], str] | None = None,
 ) -> None:
     """AdamW with linear warm-up and decay; cross-entropy on the cached frozen states."""
     torch.manual_seed(seed)
@@ -148,8 +149,20 @@ def train_branch(
             optimizer.step()
             schedule.step()
             total += loss.item() * len(index)
-        print(f"epoch {epoch + 1}/{epochs}: loss {total / len(states):.4f} ({time.time() - started:.0f} s)", file=sys.stderr)
+        note = progress() if progress else ""
+        print(f"epoch {epoch + 1}/{epochs}: loss {total / len(states):.4f} ({time.time() - started:.0f} s) {note}",
+              file=sys.stderr)
     branch.eval()
+
+
+def validation_progress(branch: SentimentBranch, states: list[torch.Tensor], examples: list[Example]) -> str:
+    """Validation accuracy of the branch in training (float32; the shipped fp16 copy is scored at the end)."""
+    branch.eval()
+    with torch.no_grad():
+        logits = torch.cat([branch(*padded(states[i : i + 64])) for i in range(0, len(states), 64)])
+    branch.train()
+    scores = metrics([LABELS[i] for i in logits.argmax(dim=1).tolist()], examples)
+    return f"validation accuracy {scores['all_levels']['accuracy']:.4f} / all-agree {scores['all_agree']['accuracy']:.4f}"
 
 
 def metrics(predicted: list[str], examples: list[Example]) -> dict:
@@ -178,6 +191,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--validation", type=float, default=0.2, help="held-out fraction (stratified)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--watch", action="store_true", help="print validation accuracy after every epoch")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (results depend on it slightly)")
     return parser.parse_args(argv)
 
@@ -197,10 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     encoder = load_encoder()
     branch = build_branch(encoder, k=args.k)
     started = time.time()
-    states = tapped_states(encoder, [e.text for e in train], tap=encoder.num_layers - args.k)
+    tap = encoder.num_layers - args.k
+    states = tapped_states(encoder, [e.text for e in train], tap=tap)
+    progress = None
+    if args.watch:
+        held_states = tapped_states(encoder, [e.text for e in validation], tap=tap)
+        progress = lambda: validation_progress(branch, held_states, validation)  # noqa: E731
     train_branch(
         branch, states, [e.label for e in train], epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
-        batch_size=args.batch_size, seed=args.seed,
+        batch_size=args.batch_size, seed=args.seed, progress=progress,
     )
     seconds = round(time.time() - started)
     args.out.mkdir(parents=True, exist_ok=True)

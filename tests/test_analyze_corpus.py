@@ -144,8 +144,8 @@ def test_cli_analyze_skips_analysed_calls_and_trends_writes_csv(nvda, monkeypatc
 
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(Path(nvda[0].path).parent))
     assert main(["analyze", "--ticker", "nvda"]) == 0
-    assert "0 calls analysed" in capsys.readouterr().out.splitlines()[-1]
-    assert "60 already up to date" in capsys.readouterr().out or True
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("0 calls analysed (0 sentences") and "60 already up to date" in last
     assert main(["trends", "NVDA", "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 61 and lines[0].startswith("period,call_date,sentences,net_tone,net_tone_qoq,")
