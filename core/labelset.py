@@ -17,8 +17,11 @@ from .sentences import Sentence, sentences_of
 LABELS = ("positive", "neutral", "negative")
 LABEL_COLUMNS = ("ref_file", "turn_idx", "sent_idx", "sha1", "label", "annotator")
 SAMPLE_COLUMNS = ("ref_file", "turn_idx", "sent_idx", "pos", "sha1", "stratum")
+ADJUDICATED_COLUMNS = ("ref_file", "turn_idx", "sent_idx", "sha1", "label", "reason")
+ADJUDICATED_ANNOTATOR = "adjudicated"
 HASH_CHARS = 12
 _HEX = re.compile(rf"[0-9a-f]{{{HASH_CHARS}}}")
+_REASON = re.compile(r"[a-z]+:[a-z0-9-]+")
 
 
 class LabelSetError(TranscriptError):
@@ -72,6 +75,39 @@ def load_labels(path: Path | str) -> list[LabelRef]:
         turn_idx, sent_idx = _ints(row, ("turn_idx", "sent_idx"), where=where)
         refs.append(LabelRef(row["ref_file"], turn_idx, sent_idx, row["sha1"], row["label"], row["annotator"]))
     return refs
+
+
+def load_adjudicated(path: Path | str) -> list[LabelRef]:
+    """The resolved labels of annotator disagreements (header: ref_file turn_idx sent_idx sha1 label reason).
+
+    Each comes back as a LabelRef with annotator "adjudicated"; the reason code ("guideline:mixed-clause") is checked
+    for its form only.
+    """
+    refs = []
+    for where, row in _tsv_rows(Path(path), ADJUDICATED_COLUMNS):
+        if row["label"] not in LABELS:
+            raise LabelSetError(f"label must be one of {', '.join(LABELS)}, got {row['label']!r}", where=where)
+        if not _REASON.fullmatch(row["reason"]):
+            raise LabelSetError(f"reason must look like 'guideline:mixed-clause', got {row['reason']!r}", where=where)
+        turn_idx, sent_idx = _ints(row, ("turn_idx", "sent_idx"), where=where)
+        refs.append(LabelRef(row["ref_file"], turn_idx, sent_idx, row["sha1"], row["label"], ADJUDICATED_ANNOTATOR))
+    return refs
+
+
+def with_adjudicated(labels: list[LabelRef], adjudicated: list[LabelRef]) -> list[LabelRef]:
+    """labels with each adjudicated sentence's label replaced by the resolved one (same order, same length).
+
+    LabelSetError when an adjudication points at a sentence the labels do not hold, or at another text (sha1).
+    """
+    resolved = {(r.ref_file, r.turn_idx, r.sent_idx): r for r in adjudicated}
+    by_key = {(r.ref_file, r.turn_idx, r.sent_idx): r for r in labels}
+    for key, ref in resolved.items():
+        where = f"{ref.ref_file} turn {ref.turn_idx} sentence {ref.sent_idx}"
+        if key not in by_key:
+            raise LabelSetError("adjudicated sentence has no label to resolve", where=where)
+        if by_key[key].sha1 != ref.sha1:
+            raise LabelSetError(f"adjudicated sha1 {ref.sha1} != labelled {by_key[key].sha1}", where=where)
+    return [resolved.get((r.ref_file, r.turn_idx, r.sent_idx), r) for r in labels]
 
 
 def load_sample(path: Path | str) -> list[SampleRef]:

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from core.labelset import (
-    LABEL_COLUMNS, LabelRef, LabelSetError, SampleRef, corpus_sentences, load_labels, load_sample, rebuild_texts,
-    sentence_hash,
+    ADJUDICATED_COLUMNS, LABEL_COLUMNS, LabelRef, LabelSetError, SampleRef, corpus_sentences, load_adjudicated,
+    load_labels, load_sample, rebuild_texts, sentence_hash, with_adjudicated,
 )
 
 LABELS_DIR = Path(__file__).resolve().parents[1] / "labels"
 LABEL_FILE = LABELS_DIR / "incall-labels.tsv"
+SECOND_FILE = LABELS_DIR / "incall-labels-B.tsv"
+ADJUDICATED_FILE = LABELS_DIR / "adjudicated.tsv"
 SAMPLE_FILE = LABELS_DIR / "sample.tsv"
 REF_FILE = re.compile(r"(AMD|INTC|NVDA)/\d{4}-\d{2}-\d{2}-(AMD|INTC|NVDA)\.txt")
 
@@ -95,7 +97,7 @@ def test_rebuild_names_a_missing_sentence_and_a_missing_file(corpus: Path) -> No
         rebuild_texts([dataclasses.replace(gone, ref_file="NVDA/1999-01-01-NVDA.txt")], corpus)
 
 
-@pytest.mark.parametrize("path", [LABEL_FILE, SAMPLE_FILE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [LABEL_FILE, SAMPLE_FILE, SECOND_FILE, ADJUDICATED_FILE], ids=lambda p: p.name)
 def test_committed_files_hold_references_not_corpus_text(path: Path) -> None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t"))
@@ -112,6 +114,50 @@ def test_label_file_is_a_labelled_prefix_of_the_sample() -> None:
     assert set(Counter(r.label for r in labels)) == {"positive", "neutral", "negative"}
     assert {r.ref_file.split("/")[0] for r in labels} == {"AMD", "INTC", "NVDA"}
     assert {r.annotator for r in labels} == {"A"}
+
+
+def test_load_adjudicated_reads_resolved_labels(tmp_path: Path) -> None:
+    row = ("NVDA/x.txt", "3", "1", "0123456789ab", "positive", "guideline:mixed-clause")
+    path = _write(tmp_path / "adj.tsv", [row], columns=ADJUDICATED_COLUMNS)
+    assert load_adjudicated(path) == [LabelRef("NVDA/x.txt", 3, 1, "0123456789ab", "positive", "adjudicated")]
+
+
+@pytest.mark.parametrize("row, message", [
+    (("NVDA/x.txt", "3", "1", "0123456789ab", "positive", "mixed clause"), r"adj\.tsv:2: reason must look like"),
+    (("NVDA/x.txt", "3", "1", "0123456789ab", "good", "guideline:x"), r"adj\.tsv:2: label must be one of"),
+])
+def test_load_adjudicated_rejects_bad_rows(tmp_path: Path, row: tuple, message: str) -> None:
+    with pytest.raises(LabelSetError, match=message):
+        load_adjudicated(_write(tmp_path / "adj.tsv", [row], columns=ADJUDICATED_COLUMNS))
+
+
+def test_with_adjudicated_replaces_only_resolved_labels() -> None:
+    labels = [LabelRef("NVDA/x.txt", 1, i, f"{i:012x}", "neutral", "A") for i in range(3)]
+    resolved = LabelRef("NVDA/x.txt", 1, 1, f"{1:012x}", "negative", "adjudicated")
+    assert with_adjudicated(labels, [resolved]) == [labels[0], resolved, labels[2]]
+
+
+def test_with_adjudicated_rejects_unknown_or_drifted_refs() -> None:
+    labels = [LabelRef("NVDA/x.txt", 1, 0, "0" * 12, "neutral", "A")]
+    with pytest.raises(LabelSetError, match=r"^NVDA/x\.txt turn 1 sentence 5: adjudicated sentence has no label"):
+        with_adjudicated(labels, [LabelRef("NVDA/x.txt", 1, 5, "0" * 12, "neutral", "adjudicated")])
+    with pytest.raises(LabelSetError, match=r"^NVDA/x\.txt turn 1 sentence 0: adjudicated sha1 111111111111 != "
+                                            r"labelled 000000000000"):
+        with_adjudicated(labels, [LabelRef("NVDA/x.txt", 1, 0, "1" * 12, "neutral", "adjudicated")])
+
+
+def test_second_annotation_is_a_300_prefix_and_every_disagreement_is_adjudicated() -> None:
+    first, second = load_labels(LABEL_FILE), load_labels(SECOND_FILE)
+    sample = load_sample(SAMPLE_FILE)
+    assert [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in second] == \
+        [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in sample[:300]]
+    assert {r.annotator for r in second} == {"B"}
+    labelled = {(r.ref_file, r.turn_idx, r.sent_idx): r.label for r in first}
+    disagreements = {(r.ref_file, r.turn_idx, r.sent_idx) for r in second
+                     if labelled[(r.ref_file, r.turn_idx, r.sent_idx)] != r.label}
+    adjudicated = load_adjudicated(ADJUDICATED_FILE)
+    assert {(r.ref_file, r.turn_idx, r.sent_idx) for r in adjudicated} == disagreements
+    assert len(with_adjudicated(first, adjudicated)) == len(first)
 
 
 def test_sample_covers_tickers_years_and_strata() -> None:

@@ -1,0 +1,132 @@
+"""A fork server for tests/test_faults.py: runs `python -m core import …` + `analyze` in forked children that stop
+at a chosen phase so the test can SIGKILL them there.
+
+The server imports the core and loads the sentiment model once (no inference, no DuckDB, no LanceDB before a fork:
+those are not fork-safe), then reads one JSON job per line on stdin and forks a child per job. The child takes the
+server's stdin/stdout (the server only waits meanwhile) and speaks line-oriented JSON on them:
+
+    {"pid": n}                         first line of a child
+    {"at": phase, "n": k, "info": …}   the child reached the k-th occurrence of a phase (it goes on)
+    {"wait": phase, "n": k}            … and blocks until it reads a line (the job's stop point)
+    {"done": true, "codes": [...]}     the CLI commands finished (exit codes of import and analyze)
+    {"exit": pid, "status": s}         written by the server once the child is gone (s = waitpid status)
+
+Phases, observed by wrapping core functions in the child only (the core itself has no test hooks):
+`import` before each file's parse+store, `sentences` before a call's sentence rows are inserted (inside its DuckDB
+transaction), `lance` before a batch's LanceDB write, `runs` after it (before the analysis_runs transaction),
+`index` before the vector table's index build and compaction.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+
+def _readline(fd: int) -> str:
+    """One line from a raw fd, read byte by byte so that nothing is buffered for a child or the parent."""
+    data = bytearray()
+    while True:
+        byte = os.read(fd, 1)
+        if not byte:
+            raise EOFError("the test closed the pipe")
+        if byte == b"\n":
+            return data.decode()
+        data += byte
+
+
+def _emit(fd: int, **message) -> None:
+    os.write(fd, (json.dumps(message) + "\n").encode())
+
+
+def _instrument(out: int, stop: dict | None) -> None:
+    """Wrap the functions at the phase boundaries so that they report, and block at the stop point."""
+    import core.analyze
+    import core.ingest
+    import core.vectors
+
+    seen: dict[str, int] = {}
+
+    def reached(phase: str, info: object = None) -> None:
+        seen[phase] = seen.get(phase, 0) + 1
+        n = seen[phase]
+        if stop and stop["phase"] == phase and stop["n"] == n:
+            _emit(out, wait=phase, n=n, info=info)
+            _readline(0)
+        else:
+            _emit(out, at=phase, n=n, info=info)
+
+    real_import, real_insert = core.ingest.import_file, core.analyze._insert
+    real_write, real_index = core.vectors.VectorIndex.write_calls, core.vectors.VectorIndex.ensure_index
+
+    def import_file(store, path, **kwargs):
+        reached("import", str(path))
+        return real_import(store, path, **kwargs)
+
+    def insert(cur, table, data):
+        if table == "sentences":
+            reached("sentences", data.column("call_id")[0].as_py() if data.num_rows else None)
+        return real_insert(cur, table, data)
+
+    def write_calls(self, batch):
+        reached("lance", sorted(batch))
+        real_write(self, batch)
+        reached("runs", sorted(batch))
+
+    def ensure_index(self, **kwargs):
+        reached("index")
+        return real_index(self, **kwargs)
+
+    core.ingest.import_file = import_file
+    core.analyze._insert = insert
+    core.vectors.VectorIndex.write_calls = write_calls
+    core.vectors.VectorIndex.ensure_index = ensure_index
+
+
+def _child(job: dict) -> None:
+    out = os.dup(1)
+    os.dup2(2, 1)  # the CLI's own prints and progress bars go to stderr; fd `out` carries only our JSON
+    try:
+        _emit(out, pid=os.getpid())
+        os.environ["EARNINGS_DATA_DIR"] = job["data_dir"]
+        _instrument(out, job.get("stop"))
+        from core.cli import main
+
+        codes = [main(["import", *job["files"]]), main(["analyze"])]
+        _emit(out, done=True, codes=codes)
+        code = 0
+    except BaseException:  # report anything to the test, which fails on it
+        _emit(out, error=traceback.format_exc())
+        code = 2
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def serve() -> None:
+    """Load everything once, then fork one child per job line until stdin closes."""
+    import core.cli  # noqa: F401  (every command module, with torch and lancedb)
+    from core.sentiment import load_sentiment_model
+
+    try:
+        load_sentiment_model()
+    except Exception as exc:  # the test skips with this reason
+        _emit(1, unavailable=str(exc))
+        return
+    _emit(1, ready=True)
+    while True:
+        try:
+            job = json.loads(_readline(0))
+        except EOFError:
+            return
+        pid = os.fork()
+        if pid == 0:
+            _child(job)
+        _, status = os.waitpid(pid, 0)
+        _emit(1, exit=pid, status=status)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    serve()

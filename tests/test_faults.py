@@ -1,0 +1,330 @@
+"""Faults: an ingest SIGKILLed in every phase, a database held by another process, an unwritable or full disk.
+
+The kill trials run `python -m core import …` + `analyze` on a few real StreetEvents calls (shortened to a handful
+of speaker turns, in a tmp dir, so that 20+ trials fit in about a minute) in children of tests/fault_ingest_worker.py,
+each stopped at a phase boundary and SIGKILLed there or a random few milliseconds later. After each kill the stores
+must hold every call complete or not at all, agree after `repair` (which must report exactly what was wrong), hold
+nothing twice, and a re-run must reach the same state as an uninterrupted ingest.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+
+ROOT = Path(__file__).resolve().parents[1]
+STREETEVENTS = SHARED / "corpus" / "streetevents"
+HEADER = re.compile(r"\[\d+\]\s*$")
+SECTION_MARKERS = {"presentation", "questions and answers", "q-and-a"}
+# (name, file, prepared turns kept, Q&A turns kept); A_small and A_long are two versions of the same call
+CALLS = {"A_small": ("INTC/2012-07-17-INTC.txt", 2, 3), "A_long": ("INTC/2012-07-17-INTC.txt", 3, 5),
+         "B": ("AMD/2016-10-20-AMD.txt", 3, 4), "C": ("NVDA/2010-02-17-NVDA.txt", 3, 4)}
+SEED = ["A_small", "B"]          # analysed before an "update" trial starts
+INGEST = ["A_long", "B", "C"]    # what every trial imports and analyses: A replaced, B unchanged, C new
+# phase, occurrence, how: "blocked" = killed while waiting at the phase boundary, else killed a random 0..window s
+# after it was released. Together: during import, during sentence writes, between DuckDB and LanceDB, during the
+# LanceDB write, during the analysis_runs write, and during the index build.
+PHASES = [("import", 2, 0.05), ("import", 3, 0.05), ("sentences", 1, 0.03), ("sentences", 2, 0.03),
+          ("lance", 1, None), ("lance", 1, 0.15), ("runs", 1, None), ("runs", 1, 0.03), ("index", 1, 0.6),
+          ("sentences", 1, None), ("import", 1, None)]
+TRIALS = [(scenario, *phase) for phase in PHASES for scenario in ("fresh", "update")]  # 22 trials
+
+
+def trimmed(path: Path, *, prepared: int, qa: int) -> bytes:
+    """A StreetEvents transcript cut to its first speaker turns of each section (header and format kept)."""
+    out, section, turns = [], None, 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        low = line.strip().lower()
+        if low == "definitions":
+            break
+        if low in SECTION_MARKERS:
+            section, turns = low, -1
+        elif section and HEADER.search(line) and not line.startswith(" "):
+            turns += 1
+        if section is None or turns < (prepared if section == "presentation" else qa):
+            out.append(line)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# --- the fork server --------------------------------------------------------------------------------------------
+class Worker:
+    """The test's end of tests/fault_ingest_worker.py."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log.open("wb")
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fault_ingest_worker.py")], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, bufsize=0)
+
+    def read(self, timeout: float = 120.0) -> dict:
+        fd = self.proc.stdout.fileno()
+        line = bytearray()
+        deadline = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no message from the worker in {timeout} s (log: {self.log.name})")
+            byte = os.read(fd, 1)
+            if not byte:
+                raise AssertionError(f"the worker died (log: {self.log.name})")
+            line += byte
+        return json.loads(line)
+
+    def send(self, text: str) -> None:
+        self.proc.stdin.write(text.encode() + b"\n")
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+@dataclass
+class Kill:
+    """What happened in a trial: where the child was when the SIGKILL landed."""
+
+    last_marker: str
+    killed: bool
+    finished: bool
+
+
+def run_and_kill(worker: Worker, job: dict, *, window: float | None, rng: random.Random) -> Kill:
+    """Start a job that stops at job['stop'], SIGKILL its child there (blocked) or a random delay after release."""
+    worker.send(json.dumps(job))
+    pid = worker.read()["pid"]
+    last = "start"
+    while True:
+        message = worker.read()
+        assert "error" not in message, message["error"]
+        assert "done" not in message and "exit" not in message, f"the job never reached {job['stop']}: {message}"
+        last = f"{message.get('at') or message['wait']}#{message['n']}"
+        if "wait" in message:
+            break
+    if window is not None:
+        worker.send("go")
+        time.sleep(rng.uniform(0.0, window))
+    os.kill(pid, signal.SIGKILL)  # the child of our worker; its pid came from itself
+    finished = False
+    while True:
+        message = worker.read()
+        assert "error" not in message, message["error"]
+        if "at" in message:
+            last = f"{message['at']}#{message['n']}"
+        finished = finished or "done" in message
+        if "exit" in message:
+            assert message["exit"] == pid
+            killed = os.WIFSIGNALED(message["status"]) and os.WTERMSIG(message["status"]) == signal.SIGKILL
+            return Kill(last, killed, finished)
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    if not SHARED.is_dir():
+        pytest.skip("../shared (real test data) is not beside the repo")
+    server = Worker(tmp_path_factory.mktemp("worker") / "worker.log")
+    first = server.read(timeout=300)
+    if "unavailable" in first:
+        server.close()
+        pytest.skip(f"the analysis cannot run: {first['unavailable']}")
+    assert first == {"ready": True}
+    yield server
+    server.close()
+
+
+@dataclass
+class Reference:
+    """Uninterrupted ingests: the seed (A_small, B) and the final state (A_long, B, C), per call content."""
+
+    files: dict[str, Path]            # name -> trimmed file
+    docs: dict[str, str]              # name -> doc_id
+    keys: dict[str, tuple]            # name -> (ticker, fiscal_year, fiscal_quarter)
+    turns: dict[str, list]            # doc_id -> [(idx, speaker, section, type, text)]
+    participants: dict[str, int]      # doc_id -> participant rows
+    sentences: dict[str, list[str]]   # doc_id -> sentence texts in pos order
+    seed_dir: Path
+
+
+@pytest.fixture(scope="module")
+def analyzer(worker):
+    from core.analyze import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def reference(worker, analyzer, tmp_path_factory) -> Reference:
+    from core.ingest import import_paths
+    from core.store import RawDocument
+    from core.store import Store
+    from core.vectors import VectorIndex
+
+    base = tmp_path_factory.mktemp("calls")
+    files = {}
+    for name, (rel, prepared, qa) in CALLS.items():
+        files[name] = base / name / Path(rel).name  # one directory per name: same file name, other content
+        files[name].parent.mkdir()
+        files[name].write_bytes(trimmed(STREETEVENTS / rel, prepared=prepared, qa=qa))
+    docs = {name: RawDocument(path.read_bytes(), "file", str(path)).doc_id for name, path in files.items()}
+    ref = Reference(files, docs, {}, {}, {}, {}, base / "seed")
+    for names, target in ((SEED, ref.seed_dir), (INGEST, base / "final")):
+        with Store(target / "calls.duckdb") as store:
+            outcomes = import_paths(store, [files[n] for n in names])
+            assert [o.outcome for o in outcomes] == ["inserted"] * len(names), outcomes
+            vectors = VectorIndex(target / "vectors.lance")
+            analyzer.run(store, vectors)
+            vectors.ensure_index()
+            snapshot = duck_snapshot(store)
+            for call in store.calls():
+                name = next(n for n in names if docs[n] == call["doc_id"])
+                ref.keys[name] = (call["ticker"], call["fiscal_year"], call["fiscal_quarter"])
+                ref.turns[call["doc_id"]] = snapshot["turns"][call["call_id"]]
+                ref.participants[call["doc_id"]] = snapshot["participants"].get(call["call_id"], 0)
+                ref.sentences[call["doc_id"]] = snapshot["sentences"][call["call_id"]]
+    assert ref.keys["A_small"] == ref.keys["A_long"] and len(set(ref.keys.values())) == 3
+    assert all(len(ref.sentences[d]) >= 20 for d in docs.values()), "the trimmed calls are too small to test"
+    return ref
+
+
+# --- checks -----------------------------------------------------------------------------------------------------
+def duck_snapshot(store) -> dict:
+    """Everything the checks compare, read straight from DuckDB."""
+    from core.schema import CALL_CHILD_TABLES
+
+    with store.cursor() as cur:
+        calls = cur.execute("SELECT call_id, ticker, fiscal_year, fiscal_quarter, doc_id FROM calls").fetchall()
+        turns: dict[int, list] = {}
+        for call_id, *row in cur.execute(
+                "SELECT call_id, idx, speaker, section, type, text FROM turns ORDER BY call_id, idx").fetchall():
+            turns.setdefault(call_id, []).append(tuple(row))
+        sentences: dict[int, list] = {}
+        for call_id, text in cur.execute("SELECT call_id, text FROM sentences ORDER BY call_id, pos").fetchall():
+            sentences.setdefault(call_id, []).append(text)
+        snapshot = {
+            "calls": calls, "turns": turns, "sentences": sentences,
+            "participants": dict(cur.execute("SELECT call_id, count(*) FROM participants GROUP BY 1").fetchall()),
+            "vectors": dict(cur.execute("SELECT call_id, count(*) FROM sentence_vectors GROUP BY 1").fetchall()),
+            "runs": dict(cur.execute("SELECT call_id, sentences FROM analysis_runs").fetchall()),
+            "orphans": {t: cur.execute(f"SELECT count(*) FROM {t} WHERE call_id NOT IN (SELECT call_id FROM calls)")
+                        .fetchall()[0][0] for t in CALL_CHILD_TABLES},
+            "duplicates": {t: cur.execute(f"SELECT count(*) - count(DISTINCT ({key})) FROM {t}").fetchall()[0][0]
+                           for t, key in (("calls", "ticker, fiscal_year, fiscal_quarter"), ("turns", "call_id, idx"),
+                                          ("sentences", "call_id, pos"), ("sentence_vectors", "call_id, pos"),
+                                          ("analysis_runs", "call_id"))},
+        }
+    return snapshot
+
+
+def lance_rows(vectors) -> dict[tuple[int, int], list[str]]:
+    """(call_id, pos) -> the texts stored under it (more than one = a duplicate)."""
+    table = vectors._table.to_lance().to_table(columns=["call_id", "pos", "text"]).to_pylist()
+    rows: dict[tuple[int, int], list[str]] = {}
+    for row in table:
+        rows.setdefault((row["call_id"], row["pos"]), []).append(row["text"])
+    return rows
+
+
+def check_duckdb(snapshot: dict, ref: Reference, *, allowed: dict[tuple, set[str]], required: set[tuple]) -> None:
+    """Every call complete (all its turns, participants; all or none of its sentences) or absent; nothing twice."""
+    assert snapshot["orphans"] == dict.fromkeys(snapshot["orphans"], 0)
+    assert snapshot["duplicates"] == dict.fromkeys(snapshot["duplicates"], 0)
+    keys = {(t, y, q): (call_id, doc) for call_id, t, y, q, doc in snapshot["calls"]}
+    assert required <= set(keys) <= set(allowed), f"calls {sorted(keys)}, must have {required}"
+    for key, (call_id, doc) in keys.items():
+        assert doc in allowed[key], f"{key} holds an unknown document"
+        assert snapshot["turns"].get(call_id) == ref.turns[doc], f"{key}: partial or wrong turns"
+        assert snapshot["participants"].get(call_id, 0) == ref.participants[doc]
+        sentences = snapshot["sentences"].get(call_id, [])
+        assert sentences in ([], ref.sentences[doc]), f"{key}: {len(sentences)} of {len(ref.sentences[doc])} sentences"
+        assert snapshot["vectors"].get(call_id, 0) == len(sentences), f"{key}: embeddings disagree with sentences"
+        if call_id in snapshot["runs"]:
+            assert snapshot["runs"][call_id] == len(ref.sentences[doc]) == len(sentences)
+
+
+def check_agree(snapshot: dict, rows: dict) -> None:
+    """LanceDB holds exactly the sentences of the analysed calls, once each, with DuckDB's texts."""
+    expected = {(call_id, pos): [text] for call_id in snapshot["runs"]
+                for pos, text in enumerate(snapshot["sentences"][call_id])}
+    assert rows == expected
+
+
+def rerun(data_dir: Path, ref: Reference, analyzer) -> list[str]:
+    """The same ingest again, uninterrupted (in this process); returns the import outcomes."""
+    from core.ingest import import_paths
+    from core.store import Store
+    from core.vectors import VectorIndex
+
+    with Store(data_dir / "calls.duckdb") as store:
+        outcomes = import_paths(store, [ref.files[n] for n in INGEST])
+        vectors = VectorIndex(data_dir / "vectors.lance")
+        analyzer.run(store, vectors)
+        vectors.ensure_index()
+    return [o.outcome for o in outcomes]
+
+
+# --- the kill trials --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario, phase, n, window", TRIALS,
+                         ids=[f"{s}-{p}{n}-{'blocked' if w is None else 'during'}" for s, p, n, w in TRIALS])
+def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
+        worker, reference, analyzer, tmp_path, scenario, phase, n, window):
+    """Catches: a call stored in several transactions (partial turns/sentences after a kill), vectors of replaced
+    or unfinished calls left behind, repair missing or mis-reporting a difference, duplicated rows, a store that
+    cannot be reopened after a kill, and a re-run that skips unfinished work or redoes finished work wrongly."""
+    from core.repair import repair
+    from core.store import Store
+    from core.vectors import VectorIndex
+
+    ref = reference
+    data = tmp_path / "data"
+    if scenario == "update":
+        shutil.copytree(ref.seed_dir, data)
+    key = {name: ref.keys[name] for name in CALLS}
+    before = {key[n]: {ref.docs[n]} for n in SEED} if scenario == "update" else {}
+    allowed = {key[n]: before.get(key[n], set()) | {ref.docs[n]} for n in INGEST}
+    job = {"data_dir": str(data), "files": [str(ref.files[n]) for n in INGEST], "stop": {"phase": phase, "n": n}}
+    kill = run_and_kill(worker, job, window=window, rng=random.Random(f"{scenario}{phase}{n}{window}"))
+    print(f"{scenario} {phase}#{n}: SIGKILL after {kill.last_marker} (killed={kill.killed})")
+    assert kill.killed or kill.finished
+
+    with Store(data / "calls.duckdb") as store:
+        snapshot = duck_snapshot(store)
+        check_duckdb(snapshot, ref, allowed=allowed, required=set(before))
+        vectors = VectorIndex(data / "vectors.lance")
+        rows = lance_rows(vectors)
+        assert all(len(texts) == 1 for texts in rows.values()), "duplicated vector rows"
+        counts = {}
+        for call_id, _ in rows:
+            counts[call_id] = counts.get(call_id, 0) + 1
+        runs = snapshot["runs"]
+        stale = {call_id: count for call_id, count in sorted(counts.items()) if call_id not in runs}
+        rewrite = {call_id for call_id, count in runs.items() if counts.get(call_id, 0) != count}
+        report = repair(store, vectors)
+        assert (report.stale_vectors, set(report.rewritten), report.redo) == (stale, rewrite, {})
+        assert report.fixed == bool(stale or rewrite)
+        check_agree(duck_snapshot(store), lance_rows(vectors))
+        assert repair(store, vectors).consistent
+
+    present = {(ticker, year, quarter): doc for _, ticker, year, quarter, doc in snapshot["calls"]}
+    outcomes = rerun(data, ref, analyzer)
+    assert outcomes == [("unchanged" if present.get(key[n]) == ref.docs[n] else
+                         "replaced" if key[n] in present else "inserted") for n in INGEST]
+    with Store(data / "calls.duckdb") as store:
+        final = duck_snapshot(store)
+        check_duckdb(final, ref, allowed={key[n]: {ref.docs[n]} for n in INGEST}, required={key[n] for n in INGEST})
+        assert sorted(final["runs"].values()) == sorted(len(ref.sentences[ref.docs[n]]) for n in INGEST)
+        vectors = VectorIndex(data / "vectors.lance")
+        check_agree(final, lance_rows(vectors))
+        assert repair(store, vectors).consistent
