@@ -27,8 +27,9 @@ from .embedding import EMBEDDING_DIM, EMBEDDING_MODEL
 from .lexicon import lm_counts
 from .sentences import Sentence, sentences_of
 from .sentiment import SentimentModel, load_sentiment_model
+from .settings import Settings
 from .store import Store
-from .topics import Taxonomy, TopicScorer, load_taxonomy
+from .topics import Taxonomy, TopicScorer, load_taxonomy, taxonomy_path
 from .vectors import VectorIndex
 
 # Bump when sentence splitting, cues or the stored measures change: every call is then analysed again.
@@ -72,12 +73,13 @@ class _CallAnalysis:
 
 
 class Analyzer:
-    """The models and taxonomy of one analysis run; analyses batches of calls with one encoder pass each."""
+    """The models and taxonomy (default: the user's data_dir/taxonomy.toml, else the packaged one) of one analysis
+    run; analyses batches of calls with one encoder pass each."""
 
     def __init__(self, *, model: SentimentModel | None = None, taxonomy: Taxonomy | None = None,
                  batch_size: int = 64) -> None:
         self.model = model or load_sentiment_model()
-        self.taxonomy = taxonomy or load_taxonomy()
+        self.taxonomy = taxonomy or load_taxonomy(taxonomy_path(Settings().data_dir))
         self.scorer = TopicScorer(self.taxonomy, self.model.encoder)
         self.batch_size = batch_size
         self.version = AnalysisVersion(self.model.version, EMBEDDING_MODEL,
@@ -100,6 +102,8 @@ class Analyzer:
         started = time.perf_counter()
         todo = self.pending(store, ticker=ticker, rescore=rescore)
         total = len(store.calls(ticker=ticker))
+        # vectors of calls replaced (re-import, refresh, re-parse) or deleted: call ids are never reused
+        vectors.delete_calls(sorted(vectors.call_ids() - {c["call_id"] for c in store.calls()}))
         sentences = 0
         for start in range(0, len(todo), batch_calls):
             batch = self.analyse_batch(store, todo[start : start + batch_calls])

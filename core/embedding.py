@@ -59,7 +59,8 @@ class Encoder:
         for start in range(0, len(texts), batch_size):
             index = order[start : start + batch_size]
             tokens = self.tokenizer(
-                [texts[i] for i in index], padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+                [texts[i] for i in index],
+                padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt",
             )
             mask = tokens["attention_mask"]
             with torch.no_grad():  # not inference_mode: callers may train on the tapped states

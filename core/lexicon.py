@@ -56,7 +56,8 @@ def lm_dictionary() -> dict[str, frozenset[str]]:
                     if row[category.capitalize()] not in ("0", ""):
                         members[category].add(row["Word"].lower())
     except (OSError, KeyError) as exc:
-        raise ModelUnavailableError(f"cannot read the Loughran–McDonald dictionary: {exc!r}", where=str(path)) from exc
+        message = f"cannot read the Loughran–McDonald dictionary: {exc!r}"
+        raise ModelUnavailableError(message, where=str(path)) from exc
     return {category: frozenset(words) for category, words in members.items()}
 
 

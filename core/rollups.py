@@ -20,8 +20,7 @@ from .topics import TextEncoder
 
 GROUPINGS = ("call", "section", "speaker", "topic")
 
-# core.sentences.speaker_group in SQL (tests/test_rollups.py checks they agree), for rows written before a
-# sentence's group was known; `t` is the turn.
+# core.sentences.speaker_group in SQL over the turn `t` (tests/test_rollups.py checks that they agree).
 SPEAKER_GROUP_SQL = r"""
     CASE WHEN t.kind IN ('operator', 'analyst') THEN t.kind
          WHEN regexp_matches(coalesce(t.role, ''), '\bchief\s+executive\b|\bCEO\b', 'i') THEN 'ceo'

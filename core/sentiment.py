@@ -107,7 +107,8 @@ def read_artefact_config(model_dir: Path) -> dict:
     except (OSError, ValueError) as exc:
         raise ModelUnavailableError(f"cannot read the sentiment model config: {exc}", where=str(path)) from exc
     if tuple(config.get("labels", ())) != LABELS or not isinstance(config.get("k"), int):
-        raise ModelUnavailableError(f"unexpected labels or k: {config.get('labels')}, {config.get('k')}", where=str(path))
+        found = f"{config.get('labels')}, k={config.get('k')}"
+        raise ModelUnavailableError(f"expected labels {list(LABELS)} and an integer k, found {found}", where=str(path))
     return config
 
 

@@ -1,4 +1,4 @@
-"""Sentiment benchmark: validation accuracy / macro-F1 and sentences/s next to raw encode speed; `make bench-sentiment`."""
+"""Sentiment benchmark (`make bench-sentiment`): validation accuracy / macro-F1, sentences/s next to raw encode."""
 from __future__ import annotations
 
 import argparse

@@ -106,8 +106,13 @@ def _child(job: dict) -> None:
 
 def serve() -> None:
     """Load everything once, then fork one child per job line until stdin closes."""
+    import torch
+
     import core.cli  # noqa: F401  (every command module, with torch and lancedb)
     from core.sentiment import load_sentiment_model
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # no OpenMP pool in the server: a pool does not survive a fork (the child would hang)
 
     try:
         load_sentiment_model()
@@ -122,6 +127,7 @@ def serve() -> None:
             return
         pid = os.fork()
         if pid == 0:
+            torch.set_num_threads(threads)
             _child(job)
         _, status = os.waitpid(pid, 0)
         _emit(1, exit=pid, status=status)

@@ -44,6 +44,7 @@ def test_statements_about_the_past_or_hedges_are_not_forward_looking(text: str) 
     ("I'm not going to comment on unannounced products.", "not going to comment"),
     ("It's too early to say how yields will develop.", "too early to say"),
     ("We are not in a position to share that.", "not in a position to"),
+    ("We guide one quarter at a time.", "guide one quarter at a time"),
 ])
 def test_non_answer_phrases(text: str, phrase: str) -> None:
     assert non_answer_phrase(text) == phrase
@@ -51,11 +52,11 @@ def test_non_answer_phrases(text: str, phrase: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "Data center revenue grew 17% and we expect more.",
-    "We guide one quarter at a time, and for Q4 we expect growth.",  # 'one quarter at a time' alone is no refusal
     "I don't know if that comment was fair, but demand is strong.",
+    "We can't wait to share more about Blackwell.",
 ])
 def test_answers_without_refusal_phrases(text: str) -> None:
-    assert non_answer_phrase(text) is None or text.startswith("We guide")
+    assert non_answer_phrase(text) is None
 
 
 def test_judge_rule() -> None:

@@ -17,7 +17,8 @@ TURNS = (("Ann Chief", "President and CEO", "executive", "prepared", "presentati
          ("Carl Money", "EVP & Chief Financial Officer", "executive", "prepared", "presentation"),
          ("Ana Lyst", "Analyst", "analyst", "qa", "question"),
          ("Carl Money", "EVP & Chief Financial Officer", "executive", "qa", "answer"))
-# per call: (fiscal quarter, analysed?, sentences as (turn, label, uncertainty words, forward-looking, topics, on phrase))
+# per call: (fiscal quarter, analysed?, sentences as
+#           (turn, label, uncertainty words, forward-looking, topics, near the phrase))
 CALLS = [
     (1, True, [(0, "positive", 0, True, ["demand"], True), (0, "positive", 0, False, ["demand", "margins"], True),
                (1, "negative", 0, False, [], False), (2, "neutral", 0, False, [], False),

@@ -7,7 +7,6 @@ from tqdm import tqdm
 
 from ..analyze import Analyzer
 from ..settings import Settings
-from ..topics import load_taxonomy, taxonomy_path
 from ..vectors import VectorIndex
 from .common import open_store, ticker_arg
 
@@ -21,14 +20,14 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    taxonomy = load_taxonomy(taxonomy_path(settings.data_dir))
     with open_store(settings) as store:
-        analyzer = Analyzer(taxonomy=taxonomy)
+        analyzer = Analyzer()
         vectors = VectorIndex(settings.vectors_dir, encoder=analyzer.model.encoder)
         with tqdm(total=len(analyzer.pending(store, ticker=args.ticker, rescore=args.rescore)), unit="call",
                   desc="analysing") as bar:
             report = analyzer.run(store, vectors, ticker=args.ticker, rescore=args.rescore,
                                   progress=lambda done, total: bar.update(done - bar.n))
     print(f"{len(report.analysed)} calls analysed ({report.sentences} sentences, "
-          f"{report.sentences_per_second:.0f}/s), {report.skipped} already up to date; taxonomy {taxonomy.source}")
+          f"{report.sentences_per_second:.0f}/s), {report.skipped} already up to date; "
+          f"taxonomy {analyzer.taxonomy.source}")
     return 0

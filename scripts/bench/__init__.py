@@ -1,0 +1,1 @@
+"""`make bench`: ingest, search, trend-query, dashboard and memory benchmarks written into BENCHMARKS.md."""

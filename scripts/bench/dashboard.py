@@ -1,0 +1,167 @@
+"""Dashboard benchmark: time to a fully rendered page in Debian's Chromium (Playwright) over `streamlit run`, on
+the real corpus and on 60 quarters × 3 tickers, first load and after; the app process's memory while serving."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .report import machine_facts, mib, table
+from .scales import Scale
+from .synthetic_calls import generate
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+HEADING = '[data-testid="stMainBlockContainer"] h1'
+# what shows that a page has drawn its content (then the script must have finished)
+CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART}
+QUERY = {"search": "?q=demand+growth+in+data+center"}
+GOAL_S = 2.0
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    page: str
+    first_s: float
+    again_s: float
+    hwm_kib: int  # the server's peak RSS after this page
+
+
+@contextmanager
+def serve(data_dir: Path) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on a free localhost port over a data dir; yields (base URL, server pid)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "EARNINGS_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            raise SystemExit(f"the app over {data_dir} did not become healthy in 60 s")
+        yield url, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0])
+    return fields
+
+
+def load_page(context, url: str, name: str) -> float:
+    """Seconds from navigation to the page drawn and its script finished, in a new tab (a new session)."""
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(f"{url}/{name}{QUERY.get(name, '')}")
+        page.get_by_role("button", name="Apply filters").wait_for(timeout=120_000)
+        page.wait_for_selector(CONTENT.get(name, HEADING), timeout=120_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+        elapsed = time.perf_counter() - started
+        if page.locator('[data-testid="stException"]').count():
+            raise SystemExit(f"{name}: the page shows an exception: {page.inner_text('body')[:1000]}")
+        return elapsed
+    finally:
+        page.close()
+
+
+def time_pages(data_dir: Path, pages: tuple[str, ...], profile_dir: Path) -> tuple[list[PageTiming], dict]:
+    """Load each page twice (first: the server's caches cold; again: a new session after it) in one app."""
+    from playwright.sync_api import sync_playwright
+
+    timings = []
+    with serve(data_dir) as (url, pid), sync_playwright() as playwright:
+        idle = memory_kib(pid)
+        shutil.rmtree(profile_dir, ignore_errors=True)
+        context = playwright.chromium.launch_persistent_context(
+            str(profile_dir), executable_path=CHROMIUM, headless=True, viewport={"width": 1400, "height": 1000},
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            for name in pages:
+                first = load_page(context, url, name)
+                again = load_page(context, url, name)
+                timings.append(PageTiming(name, first, again, memory_kib(pid)["VmHWM"]))
+        finally:
+            context.close()
+        final = memory_kib(pid)
+    shutil.rmtree(profile_dir, ignore_errors=True)
+    return timings, {"idle_rss": idle["VmRSS"], "rss": final["VmRSS"], "hwm": final["VmHWM"]}
+
+
+def grid_dir(workdir: Path, scale: Scale) -> Path:
+    """A data dir of synthetic analysed calls: `tickers` tickers × `quarters` quarters."""
+    from core.store import Store
+
+    tickers, quarters = scale.grid
+    path = workdir / "grid"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    with Store(path / "calls.duckdb") as store:
+        generate(store, calls=tickers * quarters, sentences_per_call=scale.sentences_per_call, quarters=quarters)
+    return path
+
+
+def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
+    """Run the dashboard benchmark; returns its markdown and the app's memory facts (for the memory section)."""
+    machine = machine_facts(browser=True)
+    tickers, quarters = scale.grid
+    runs = {"real corpus (the ingest benchmark's calls)": data_dir,
+            f"{quarters} quarters × {tickers} tickers (synthetic, ~{scale.sentences_per_call} sentences per call)":
+                grid_dir(workdir, scale)}
+    rows, memory, slowest = [], {}, 0.0
+    for label, path in runs.items():
+        timings, mem = time_pages(path, scale.pages, workdir / "chromium-profile")
+        memory[label] = (mem, timings)
+        for t in timings:
+            rows.append([label, t.page, f"{t.first_s:.2f}", f"**{t.again_s:.2f}**" if t.again_s >= GOAL_S
+                         else f"{t.again_s:.2f}", mib(t.hwm_kib)])
+        if label.startswith(f"{quarters} quarters"):
+            slowest = max(t.again_s for t in timings)
+    shutil.rmtree(workdir / "grid", ignore_errors=True)
+    verdict = "meets" if slowest < GOAL_S else "misses"
+    text = "\n".join([
+        "## Dashboard: time to a fully rendered page in the browser",
+        "",
+        machine,
+        "",
+        "`streamlit run app.py` (headless, 127.0.0.1, file watcher off) driven by Playwright with /usr/bin/chromium. "
+        "Time = from `page.goto` in a new tab (a new Streamlit session) until the sidebar's Apply button and the "
+        "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the heading elsewhere) and "
+        "the script has finished (no status widget). First = the first visit of that page after the app started "
+        "(query caches cold); again = a second new tab right after (cached queries, as for any later visitor or "
+        "reload). Search opens with a query in the URL (the first one loads the sentence encoder). The peak RSS "
+        "column is the server process's VmHWM after that page.",
+        "",
+        table(["data", "page", "first load s", "after first load s (goal < 2)", "server peak RSS MiB"], rows),
+        "",
+        f"Result: after the first load, every page of the {quarters} quarters × {tickers} tickers data **{verdict}** "
+        f"the < {GOAL_S:.0f} s goal (slowest {slowest:.2f} s).",
+    ])
+    return text, memory
