@@ -3,6 +3,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 8501
+SCALE   ?= default
 
 .PHONY: install run test bench train-sentiment bench-sentiment clean
 
@@ -25,6 +26,10 @@ PHRASEBANK ?= ../shared/sentiment/phrasebank-train
 
 train-sentiment: install
 	$(BIN)/python scripts/train_sentiment.py $(PHRASEBANK)
+
+# all benchmarks into BENCHMARKS.md: ~10-15 min at the default sizes; SCALE=full = 1M vectors, 20k calls, 180 real calls
+bench: install
+	$(BIN)/python -m scripts.bench --scale $(SCALE)
 
 bench-sentiment: install
 	$(BIN)/python scripts/bench_sentiment.py $(PHRASEBANK)

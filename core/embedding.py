@@ -56,18 +56,26 @@ class Encoder:
         if tap is not None and not 0 <= tap < self.num_layers:
             raise ValueError(f"tap must be a layer index in 0..{self.num_layers - 1}, got {tap}")
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), batch_size):
-            index = order[start : start + batch_size]
-            tokens = self.tokenizer(
-                [texts[i] for i in index],
-                padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt",
-            )
-            mask = tokens["attention_mask"]
-            with torch.no_grad():  # not inference_mode: callers may train on the tapped states
-                out = self.model(**tokens, output_hidden_states=tap is not None)
-                pooled = torch.nn.functional.normalize(mean_pool(out.last_hidden_state, mask), p=2, dim=1)
-            tapped = out.hidden_states[tap] if tap is not None else None
-            yield EncodedBatch(index=index, embeddings=pooled, tapped=tapped, attention_mask=mask)
+        captured: list[torch.Tensor] = []
+        hook = None  # a pre-hook on layer `tap` keeps its input (cheaper than output_hidden_states)
+        if tap is not None:
+            hook = self.model.encoder.layer[tap].register_forward_pre_hook(lambda _, args: captured.append(args[0]))
+        try:
+            for start in range(0, len(texts), batch_size):
+                index = order[start : start + batch_size]
+                tokens = self.tokenizer(
+                    [texts[i] for i in index],
+                    padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt",
+                )
+                mask = tokens["attention_mask"]
+                with torch.no_grad():  # not inference_mode: callers may train on the tapped states
+                    out = self.model(**tokens)
+                    pooled = torch.nn.functional.normalize(mean_pool(out.last_hidden_state, mask), p=2, dim=1)
+                tapped = captured.pop() if hook else None
+                yield EncodedBatch(index=index, embeddings=pooled, tapped=tapped, attention_mask=mask)
+        finally:
+            if hook:
+                hook.remove()
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         """(n, 384) float32 L2-normalised sentence embeddings, in input order."""

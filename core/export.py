@@ -40,7 +40,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """The frame as injection-safe UTF-8 CSV (no index column)."""
-    return neutralise(frame).to_csv(index=False).encode("utf-8")
+    # CRLF line ends (RFC 4180) make the writer quote every cell holding a CR or LF: a bare CR inside a cell would
+    # otherwise start a new row in a spreadsheet, whose next cell could be a formula ("ok\r=1+1")
+    return neutralise(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def sentence_export(store: Store, *, scope: Scope) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +49,9 @@ def _now() -> dt.datetime:
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file read-write, turning the file-lock error into a clear DatabaseLockedError."""
     target = str(path)
-    if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(target)
     except duckdb.IOException as exc:
         text = str(exc)
@@ -101,10 +101,14 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
+                cur.execute("COMMIT")
+            except (duckdb.IOException, duckdb.TransactionException) as exc:  # e.g. the disk is full
+                with suppress(duckdb.Error):
+                    cur.execute("ROLLBACK")
+                raise StoreError(f"cannot write the database, nothing was saved: {exc}", where=self.path) from None
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-            cur.execute("COMMIT")
 
     # -- schema ---------------------------------------------------------------------------------
     @property

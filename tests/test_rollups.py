@@ -39,8 +39,8 @@ class PhraseEncoder:
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    store = Store(":memory:")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("acme") / "calls.duckdb")
     for quarter, analysed, sentences in CALLS:
         turns = tuple(Turn(i, *t[:2], "Acme", *t[2:], "Text.") for i, t in enumerate(TURNS))
         transcript = Transcript("ACME", "Acme", 2024, quarter, None, f"Q{quarter}", "plain", "x", turns)
@@ -132,3 +132,16 @@ def test_sql_speaker_group_matches_python(kind: str, role: str | None) -> None:
     con = duckdb.connect()
     sql = con.execute(f"SELECT {SPEAKER_GROUP_SQL} FROM (SELECT ? AS kind, ? AS role) t", [kind, role]).fetchall()
     assert sql[0][0] == speaker_group(kind, role or "")
+
+
+def test_trends_command_prints_a_rounded_table(store: Store, monkeypatch, capsys) -> None:
+    from pathlib import Path
+
+    from core.cli import main
+
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(Path(store.path).parent))
+    assert main(["trends", "acme"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:5] == ["period", "call_date", "sentences", "net_tone", "net_tone_qoq"]
+    assert len(lines) == 5 and lines[2].split()[:4] == ["FY2024", "Q1", "5", "0.0"]
+    assert lines[3].split()[:5] == ["FY2024", "Q2", "4", "0.75", "0.75"]

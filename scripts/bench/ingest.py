@@ -185,8 +185,8 @@ def _profile(data_dir: Path, files: list[Path], *, top: int = 18) -> dict:
         total = time.perf_counter() - started
     stats = pstats.Stats(profiler).stats  # (file, line, name) -> (cc, nc, tottime, cumtime, callers)
     core = str(ROOT / "core")
-    ours = [(f"{Path(file).relative_to(ROOT).with_suffix('')}.{name}".replace("/", "."), cum, own)
-            for (file, _, name), (_, _, own, cum, _) in stats.items() if file.startswith(core)]
+    ours = [(f"{Path(file).relative_to(ROOT)}:{line} {name}", cum, own)
+            for (file, line, name), (_, _, own, cum, _) in stats.items() if file.startswith(core)]
     model = sum(cum for (file, _, name), (*_, cum, _) in stats.items()
                 if file.startswith(core) and name == "embed_and_score")
     ours.sort(key=lambda row: -row[1])

@@ -15,7 +15,7 @@ def section(ingest: IngestResult | None, app: dict | None) -> str:
     for label, (mem, timings) in (app or {}).items():
         biggest = max(timings, key=lambda t: t.hwm_kib)
         rows.append([f"app server: {label}", f"idle after start {mib(mem['idle_rss'])} MiB; after all pages "
-                     f"{mib(mem['rss'])} MiB", f"VmHWM after serving {len(timings)} pages twice (largest step: "
+                     f"{mib(mem['rss'])} MiB", f"VmHWM after serving {len(timings)} pages twice (peak first reached by: "
                      f"{biggest.page})", mib(mem["hwm"])])
     return "\n".join([
         "## Memory: peak resident set size",

@@ -24,7 +24,7 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale("tiny", ((("NVDA", 1),),), profile_calls=1, search_sizes=(3_000,), search_queries=8,
+    "tiny": Scale("tiny", ((("NVDA", 1),),), profile_calls=1, search_sizes=(3_000,), search_queries=4,
                   search_ann_min_rows=1_000, trend_sizes=(6,), sentences_per_call=40, trend_repeats=1, grid=(2, 4),
                   pages=("overview", "trends")),
     "default": Scale("default", ((("NVDA", 8), ("AMD", 4), ("INTC", 4)),), profile_calls=4,
