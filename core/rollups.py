@@ -1,6 +1,6 @@
 """Roll-ups of analysed sentences in DuckDB SQL: tone, counts and change per call, section, speaker and topic.
 
-Measures of a group of sentences (only calls with an `analysis_runs` row count):
+Measures of a group of sentences (only calls with an `analysis_runs` row of the current sentiment model count):
 - net_tone = (positive − negative) / sentences, from the sentiment model's labels; in [-1, 1];
 - mean_score = mean of p(positive) − p(negative) per sentence;
 - uncertainty_per_1000 = Loughran–McDonald uncertainty words per 1,000 words;
@@ -27,6 +27,11 @@ SPEAKER_GROUP_SQL = r"""
          WHEN regexp_matches(coalesce(t.role, ''), '\bchief\s+financial\b|\bCFO\b', 'i') THEN 'cfo'
          WHEN t.kind = 'executive' THEN 'executive' ELSE 'other' END"""
 
+# The runs of the current sentiment model: the model of the latest analysis run. Calls still scored by an earlier
+# model count as not analysed (and `analyze` redoes them) so that no result mixes two models' scores.
+CURRENT_RUNS_SQL = """(SELECT * FROM analysis_runs
+    WHERE sentiment_model = (SELECT arg_max(sentiment_model, analyzed_at) FROM analysis_runs))"""
+
 _FACTS = f"""
     SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date,
            c.fiscal_year * 4 + c.fiscal_quarter - 1 AS period,
@@ -35,7 +40,7 @@ _FACTS = f"""
     FROM sentences s
     JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
     JOIN calls c ON c.call_id = s.call_id
-    JOIN analysis_runs r ON r.call_id = s.call_id
+    JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id
     WHERE c.ticker = ?
 """
 

@@ -16,17 +16,18 @@ import pandas as pd
 
 from .model import Period
 from .embedding import EMBEDDING_DIM
-from .rollups import SPEAKER_GROUP_SQL
+from .rollups import CURRENT_RUNS_SQL, SPEAKER_GROUP_SQL
 from .search import SearchHit
 from .store import Store
 
-# Analysed sentences (calls with an analysis_runs row, as in core.rollups) with their turn's speaker, role,
-# section, type and speaker group (core.rollups.SPEAKER_GROUP_SQL: the rule of core.sentences.speaker_group).
+# Analysed sentences (calls with an analysis_runs row of the current sentiment model: core.rollups.CURRENT_RUNS_SQL)
+# with their turn's speaker, role, section, type and speaker group (core.rollups.SPEAKER_GROUP_SQL: the rule of
+# core.sentences.speaker_group).
 SENTENCES_SQL = f"""
     SELECT s.*, t.speaker, coalesce(t.role, '') AS role, t.kind, t.section, t.type AS turn_type,
            {SPEAKER_GROUP_SQL} AS speaker_group
     FROM sentences s JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
-    JOIN analysis_runs r ON r.call_id = s.call_id
+    JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id
 """
 NET_TONE_SQL = ("(count(*) FILTER (WHERE s.sentiment_label = 'positive') "
                 "- count(*) FILTER (WHERE s.sentiment_label = 'negative')) / nullif(count(*), 0)")
@@ -101,7 +102,7 @@ def call_list(store: Store, *, scope: Scope) -> pd.DataFrame:
     return _frame(store, f"""
         SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
                c.call_date, c.title, a.sentences AS analysed_sentences
-        FROM calls c LEFT JOIN analysis_runs a USING (call_id)
+        FROM calls c LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)
         WHERE {where}
         ORDER BY c.fiscal_year DESC, c.fiscal_quarter DESC, c.ticker
     """, params)
@@ -232,7 +233,8 @@ def stored_calls(store: Store) -> pd.DataFrame:
     if frame.empty:
         return frame
     runs = _frame(store, "SELECT c.call_id, d.source_kind AS origin, a.analyzed_at, a.sentences AS analysed_sentences "
-                         "FROM calls c JOIN documents d USING (doc_id) LEFT JOIN analysis_runs a USING (call_id)", [])
+                         f"FROM calls c JOIN documents d USING (doc_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)",
+                  [])
     frame = frame.merge(runs, on="call_id", how="left")
     return frame.assign(fiscal_period="FY" + frame["fiscal_year"].astype(str) + " Q" +
                         frame["fiscal_quarter"].astype(str))

@@ -108,3 +108,23 @@ def test_compare_tone_topics_and_phrases(store):
     assert phrases[phrases["change"] == "vanished"]["phrase"].tolist() == [
         "demand uncertain", "grew strongly", "margins pressure", "revenue grew strongly"]
 
+
+
+def test_calls_scored_by_an_earlier_sentiment_model_count_as_not_analysed(store):
+    from core.rollups import rollup
+
+    def rescore(period: str, model: str, days: int) -> None:
+        with store.transaction() as cur:
+            cur.execute(f"UPDATE analysis_runs SET sentiment_model = ?, analyzed_at = now() + to_days({days}) "
+                        "WHERE call_id = (SELECT call_id FROM calls WHERE 'FY' || fiscal_year || ' Q' || "
+                        "fiscal_quarter = ?)", [model, period])
+
+    rescore("FY2025 Q1", "older", -1)  # Q1 still holds the previous model's scores: never mixed with Q2's
+    assert views.call_measures(store, scope=Scope())["fiscal_period"].tolist() == ["FY2025 Q2"]
+    assert rollup(store, ticker="ACME")["fiscal_quarter"].tolist() == [2]
+    assert set(views.tone_series(store, scope=Scope())["fiscal_period"]) == {"FY2025 Q2"}
+    assert views.stored_calls(store)["analysed_sentences"].isna().tolist() == [True, False]  # "not analysed yet"
+    rescore("FY2025 Q1", "newer", 1)  # the latest run's model is the current one
+    assert views.call_measures(store, scope=Scope())["fiscal_period"].tolist() == ["FY2025 Q1"]
+    rescore("FY2025 Q2", "newer", 2)
+    assert rollup(store, ticker="ACME")["fiscal_quarter"].tolist() == [1, 2]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -38,11 +37,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(scale, only: set[str], workdir: Path, output: Path) -> int:
     corpus = workdir / "corpus"
-    prepared = corpus / "prepared.json"
-    wanted = json.dumps([list(map(list, s)) for s in scale.ingest_runs])
-    ingested, app = None, None
-    if "ingest" in only or (only & {"search", "dashboard"} and
-                            not (prepared.is_file() and prepared.read_text() == wanted)):
+    ingested, app = ingest.previous(corpus, scale), None
+    if "ingest" in only or (only & {"search", "dashboard"} and ingested is None):
         ingested = ingest.run(scale, workdir)
         _write(output, "ingest", ingest.section(ingested))
     if "search" in only:
@@ -52,7 +48,7 @@ def _run(scale, only: set[str], workdir: Path, output: Path) -> int:
     if "dashboard" in only:
         text, app = dashboard.section(scale, workdir, corpus)
         _write(output, "dashboard", text)
-    if ingested or app:
+    if "ingest" in only or app:
         _write(output, "memory", memory.section(ingested, app))
     return 0
 

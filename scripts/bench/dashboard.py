@@ -23,7 +23,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 HEADING = '[data-testid="stMainBlockContainer"] h1'
 # what shows that a page has drawn its content (then the script must have finished)
-CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART}
+CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART,
+           "search": "text=/best first|No analysed sentence matches/"}
 QUERY = {"search": "?q=demand+growth+in+data+center"}
 # A deep link opened before any session has run app.py gets Streamlit's legacy pages/ mode (no st.navigation
 # frame, no sidebar filters), so the first visit goes to the root, which is the Overview page.
@@ -158,7 +159,8 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         "",
         "`streamlit run app.py` (headless, 127.0.0.1, file watcher off) driven by Playwright with /usr/bin/chromium. "
         "Time = from `page.goto` in a new tab (a new Streamlit session) until the sidebar's Apply button and the "
-        "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the heading elsewhere) and "
+        "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the results or the "
+        "no-match note on Search, the heading elsewhere) and "
         "the script has finished (no status widget). Overview is opened at the root URL first (see below). First = the first visit of that page after the app started "
         "(query caches cold); again = a second new tab right after (cached queries, as for any later visitor or "
         "reload). Search opens with a query in the URL (the first one loads the sentence encoder). The peak RSS "

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 BATCH = 64  # the Analyzer's encoder batch, used for the raw encode too
 GOAL = 0.85
+PREPARED, RESULT = "prepared.json", "ingest-result.json"  # in a corpus data dir the benchmarks can reuse
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,24 @@ def run(scale: Scale, workdir: Path) -> IngestResult:
     first = scale.ingest_runs[0][0]
     profile = _worker(profiled, corpus_files(((first[0], scale.profile_calls),)), profile=True)
     shutil.rmtree(profiled, ignore_errors=True)
-    (data_dir / "prepared.json").write_text(json.dumps([list(map(list, s)) for s in scale.ingest_runs]))
-    return IngestResult(tuple(runs), profile, data_dir, machine)
+    result = IngestResult(tuple(runs), profile, data_dir, machine)
+    (data_dir / RESULT).write_text(json.dumps({"runs": [[r.label, r.facts] for r in runs], "profile": profile,
+                                               "machine": machine}))
+    (data_dir / PREPARED).write_text(prepared_key(scale))
+    return result
+
+
+def prepared_key(scale: Scale) -> str:
+    """What a prepared corpus directory was ingested from (its calls), to decide whether it can be reused."""
+    return json.dumps([list(map(list, s)) for s in scale.ingest_runs])
+
+
+def previous(data_dir: Path, scale: Scale) -> IngestResult | None:
+    """The measurements of the ingest that prepared data_dir for this scale, or None when it was not prepared."""
+    if not (data_dir / RESULT).is_file() or (data_dir / PREPARED).read_text() != prepared_key(scale):
+        return None
+    saved = json.loads((data_dir / RESULT).read_text())
+    return IngestResult(tuple(IngestRun(*run) for run in saved["runs"]), saved["profile"], data_dir, saved["machine"])
 
 
 def section(result: IngestResult) -> str:
