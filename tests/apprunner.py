@@ -86,6 +86,16 @@ def settle(page, *, timeout_ms: int = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
+def warm_up(browser, url: str) -> None:
+    """Open the app's root once and let it finish (a fresh server's first run imports torch). The root first:
+    a fresh server whose very first request is a page URL (/reader?…) serves Streamlit's file-based pages/
+    instead of the app's navigation (seen with streamlit 1.67; reported)."""
+    page = browser.new_page()
+    page.goto(url)
+    settle(page, timeout_ms=180_000)
+    page.close()
+
+
 def assert_clean(page) -> None:
     """No exception box and no error text on the page."""
     text = page.inner_text("body")

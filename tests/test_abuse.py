@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from apprunner import ROOT, assert_clean, chromium, running_app, settle
+from apprunner import ROOT, assert_clean, chromium, running_app, settle, warm_up
 
 XSS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">',
        "[click for the guidance](javascript:window.__xss=1)",
@@ -105,6 +105,7 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
     """Catches: transcript text or a search string rendered as HTML/markdown (unsafe_allow_html, an unescaped
     st.markdown, a javascript: link) on the reader, search, compare, trends, topics and overview pages."""
     with running_app(hostile_dir, log=tmp_path / "app.log") as url, chromium(tmp_path / "profile") as browser:
+        warm_up(browser, url)
         visits = {
             "reader": ("reader?call=2", "window.__xss=1"),
             "search": ("search?q=" + urllib.parse.quote(f"guidance {XSS[0]} {XSS[1]}"), "sentences, best first"),
@@ -117,7 +118,7 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
         for name, (path, visible) in visits.items():
             page = browser.new_page()
             page.goto(f"{url}/{path}")
-            settle(page, timeout_ms=180_000)
+            settle(page)
             page.get_by_text(visible).first.wait_for(timeout=60_000)
             settle(page)
             found = page.evaluate(INJECTED)
@@ -365,9 +366,10 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
     log = tmp_path / "app.log"
     try:
         with running_app(data, env=env, log=log) as url, chromium(tmp_path / "profile") as browser:
+            warm_up(browser, url)
             page = browser.new_page()
             page.goto(f"{url}/data")
-            settle(page, timeout_ms=180_000)
+            settle(page)
             form = page.locator('[data-testid="stForm"]').filter(has_text="Last N quarters")
             form.get_by_label("Ticker").fill("NVDA")
             form.get_by_label("Last N quarters").fill("1")

@@ -1,85 +1,28 @@
 """The real app in a real browser: Debian's Chromium driven by Playwright over `streamlit run` on a free port."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+from apprunner import ROOT, assert_clean as _assert_clean, chromium, running_app, settle as _settle, warm_up
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
-PROBLEMS = ("Traceback", "Exception:", "Error:", "StreamlitAPIException")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(corpus_data_dir):
-    if not CHROMIUM.is_file():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
-    port = _free_port()
-    env = {**os.environ, "EARNINGS_DATA_DIR": str(corpus_data_dir)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not become healthy in 60 s")
+    with running_app(corpus_data_dir) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
 def browser(app_url, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            accept_downloads=True, viewport={"width": 1400, "height": 1000},
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        warm_up(context, app_url)
         yield context
-        context.close()
-
-
-def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    # the app's own sidebar (filters) replaces Streamlit's file-based page list once app.py has run
-    page.get_by_role("button", name="Apply filters").wait_for(timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def _assert_clean(page) -> None:
-    text = page.inner_text("body")
-    assert not any(problem in text for problem in PROBLEMS), text[:2000]
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -161,7 +161,8 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         "Time = from `page.goto` in a new tab (a new Streamlit session) until the sidebar's Apply button and the "
         "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the results or the "
         "no-match note on Search, the heading elsewhere) and "
-        "the script has finished (no status widget). Overview is opened at the root URL first (see below). First = the first visit of that page after the app started "
+        "the script has finished (no status widget). Overview is opened at the root URL first (see below). "
+        "First = the first visit of that page after the app started "
         "(query caches cold); again = a second new tab right after (cached queries, as for any later visitor or "
         "reload). Search opens with a query in the URL (the first one loads the sentence encoder). The peak RSS "
         "column is the server process's VmHWM after that page.",

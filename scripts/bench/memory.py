@@ -11,19 +11,19 @@ def section(ingest: IngestResult | None, app: dict | None) -> str:
     rows = []
     for run in ingest.runs if ingest else ():
         rows.append([f"ingest subprocess: {run.label}", f"{run.facts['calls']} calls, {run.facts['sentences']:,} "
-                     "sentences", "ru_maxrss at the end of the ingest", mib(run.facts["peak_rss_kib"])])
+                     "sentences", "ru_maxrss of the ingest process", mib(run.facts["peak_rss_kib"])])
     for label, (mem, timings) in (app or {}).items():
         biggest = max(timings, key=lambda t: t.hwm_kib)
         rows.append([f"app server: {label}", f"idle after start {mib(mem['idle_rss'])} MiB; after all pages "
-                     f"{mib(mem['rss'])} MiB", f"VmHWM after serving {len(timings)} pages twice (peak first reached by: "
-                     f"{biggest.page})", mib(mem["hwm"])])
+                     f"{mib(mem['rss'])} MiB", f"VmHWM after serving {len(timings)} pages twice "
+                     f"(peak first reached by: {biggest.page})", mib(mem["hwm"])])
     return "\n".join([
         "## Memory: peak resident set size",
         "",
         machine_facts(),
         "",
-        "Ingest: the worker process's own `ru_maxrss` once import + analysis are done (models loaded, before the "
-        "speed baselines run). App: `/proc/<pid>/status` VmHWM of the `streamlit run` process (one process serves "
+        "Ingest: the worker process's own `ru_maxrss` after import + analysis (models loaded). App: "
+        "`/proc/<pid>/status` VmHWM of the `streamlit run` process (one process serves "
         "every session) after the dashboard benchmark's page loads.",
         "",
         table(["process", "work", "measure", "peak RSS MiB"], rows),

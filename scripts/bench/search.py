@@ -95,7 +95,8 @@ def filters(corpus: Corpus) -> dict[str, tuple[dict, np.ndarray]]:
         "section = qa": ({"sections": ["qa"]}, corpus.section == "qa"),
         "ticker + period + section": ({"tickers": ["T03"], "period_from": recent[0], "period_to": recent[1],
                                        "sections": ["qa"]},
-                                      (corpus.ticker == "T03") & (corpus.period >= last - 7) & (corpus.section == "qa")),
+                                      (corpus.ticker == "T03") & (corpus.period >= last - 7)
+                                      & (corpus.section == "qa")),
     }
 
 

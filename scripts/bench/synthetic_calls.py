@@ -30,7 +30,8 @@ def generate(store: Store, *, calls: int, sentences_per_call: int, quarters: int
     with store.transaction() as cur:
         cur.execute("""
             CREATE TEMP TABLE gen AS
-            SELECT i AS call_id, ? || lpad(((i - 1) // ?)::VARCHAR, ?, '0') AS ticker, 2010 * 4 + (i - 1) % ? AS ordinal,
+            SELECT i AS call_id, ? || lpad(((i - 1) // ?)::VARCHAR, ?, '0') AS ticker,
+                   2010 * 4 + (i - 1) % ? AS ordinal,
                    greatest(20, round(? * (0.7 + 0.6 * (hash(i, 'n') % 1000) / 1000.0)))::INTEGER AS n
             FROM range(1, ? + 1) t(i)""", [prefix, quarters, width, quarters, sentences_per_call, calls])
         cur.execute("""

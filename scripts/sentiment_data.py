@@ -1,0 +1,134 @@
+"""Training and evaluation data of the sentiment model: Financial PhraseBank and the in-call labels (labels/), splits
+and scores. Texts are read from the data directories given; nothing here holds a sentence."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.metrics import accuracy_score, f1_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.errors import ConfigError  # noqa: E402
+from core.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated  # noqa: E402
+from core.sentiment import LABELS  # noqa: E402
+
+ALL_LEVELS = "Sentences_50Agree.tsv"  # every sentence, labelled by majority (>= 50% of annotators)
+AGREEMENT_FILES = (ALL_LEVELS, "Sentences_66Agree.tsv", "Sentences_75Agree.tsv", "Sentences_AllAgree.tsv")
+ALL_AGREE = "Sentences_AllAgree.tsv"
+LABELS_DIR = ROOT / "labels"
+INCALL_FILES = ("incall-labels.tsv", "adjudicated.tsv", "sample.tsv")
+DEFAULT_PHRASEBANK = ROOT.parent / "shared" / "sentiment" / "phrasebank-train"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled sentence. PhraseBank: all_agree marks its all-annotators-agree subset. In-call: the call file
+    ("NVDA/2023-05-24-NVDA.txt") and the sampling stratum ("qa-executive-lmneg")."""
+
+    text: str
+    label: int
+    all_agree: bool = False
+    call: str = ""
+    stratum: str = ""
+
+    @property
+    def ticker(self) -> str:
+        """The company of an in-call example ("NVDA")."""
+        return self.call.split("/", 1)[0]
+
+
+def sentence_key(text: str) -> str:
+    """A stable reference to a sentence that does not contain it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_labelled_tsv(path: Path) -> list[tuple[str, str]]:
+    """(sentence, label) rows of a TSV with header `sentence<TAB>label`."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc}", where=str(path)) from exc
+    if not rows or rows[0] != ["sentence", "label"]:
+        raise ConfigError("expected a header 'sentence<TAB>label'", where=str(path))
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != 2 or row[1] not in LABELS:
+            raise ConfigError(f"line {line}: expected a sentence and one of {LABELS}", where=str(path))
+    return [(text, label) for text, label in rows[1:]]
+
+
+def read_phrasebank(data_dir: Path) -> list[Example]:
+    """The deduplicated sentences of the 50Agree file, flagged when they are in the AllAgree file."""
+    all_agree = {text for text, _ in read_labelled_tsv(data_dir / ALL_AGREE)}
+    examples: dict[str, Example] = {}
+    for text, label in read_labelled_tsv(data_dir / ALL_LEVELS):
+        examples.setdefault(text, Example(text, LABELS.index(label), text in all_agree))
+    return list(examples.values())
+
+
+def read_incall(corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, calls: set[str] | None = None) -> list[Example]:
+    """Annotator A's labels (of the given call files, default all) with the adjudicated ones applied, texts rebuilt
+    from the corpus (LabelSetError on drift)."""
+    labels = with_adjudicated(load_labels(labels_dir / INCALL_FILES[0]), load_adjudicated(labels_dir / INCALL_FILES[1]))
+    labels = [r for r in labels if calls is None or r.ref_file in calls]
+    strata = {(r.ref_file, r.turn_idx, r.sent_idx): r.stratum for r in load_sample(labels_dir / INCALL_FILES[2])}
+    texts = rebuild_texts(labels, corpus_dir)
+    return [Example(text, LABELS.index(r.label), call=r.ref_file, stratum=strata[(r.ref_file, r.turn_idx, r.sent_idx)])
+            for text, r in zip(texts, labels)]
+
+
+def stratified_split(examples: list[Example], *, fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """(train, validation): per label, a seeded shuffle by sentence key, the first `fraction` held out."""
+    rng = random.Random(seed)
+    train, validation = [], []
+    for label in range(len(LABELS)):
+        group = sorted((e for e in examples if e.label == label), key=lambda e: sentence_key(e.text))
+        rng.shuffle(group)
+        cut = round(len(group) * fraction)
+        validation += group[:cut]
+        train += group[cut:]
+    return train, validation
+
+
+def split_by_call(examples: list[Example], *, fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """(train, validation) of in-call examples: per ticker, a seeded `fraction` of its calls held out whole."""
+    rng = random.Random(seed)
+    held: set[str] = set()
+    for ticker in sorted({e.ticker for e in examples}):
+        calls = sorted({e.call for e in examples if e.ticker == ticker})
+        rng.shuffle(calls)
+        held |= set(calls[: round(len(calls) * fraction)])
+    return [e for e in examples if e.call not in held], [e for e in examples if e.call in held]
+
+
+def files_hash(paths: list[Path]) -> str:
+    """sha256 over the names and bytes of the training files."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def scores(predicted: list[str], examples: list[Example], *, weights: list[float] | None = None) -> dict:
+    """n, accuracy and macro-F1 (weighted by per-example weights when given)."""
+    truth = [LABELS[e.label] for e in examples]
+    return {
+        "n": len(examples),
+        "accuracy": round(accuracy_score(truth, predicted, sample_weight=weights), 4),
+        "macro_f1": round(f1_score(truth, predicted, average="macro", labels=list(LABELS),
+                                  sample_weight=weights, zero_division=0), 4),
+    }
+
+
+def metrics(predicted: list[str], examples: list[Example]) -> dict:
+    """PhraseBank scores on all examples and on the all-agree subset."""
+    agree = [i for i, e in enumerate(examples) if e.all_agree]
+    return {"all_levels": scores(predicted, examples),
+            "all_agree": scores([predicted[i] for i in agree], [examples[i] for i in agree])}
