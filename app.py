@@ -6,13 +6,13 @@ from ui import filters
 st.set_page_config(page_title="Earnings calls", page_icon=":material/record_voice_over:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
-    st.Page("pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
-    st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page("pages/reader.py", title="Reader", icon=":material/article:", url_path="reader"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+    st.Page("app_pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
+    st.Page("app_pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page("app_pages/reader.py", title="Reader", icon=":material/article:", url_path="reader"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
 
 page = st.navigation(PAGES)

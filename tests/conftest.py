@@ -35,8 +35,11 @@ def current_page(shared_dir: Path) -> str:
 
 
 # --- dashboard (tests/test_export.py, tests/test_views.py, tests/test_app_pages.py) ---
-def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:"):
-    """Two ACME calls, four sentences each, with hand-set tones, LM counts and topics (exact expectations)."""
+def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:", undated: bool = False):
+    """Two ACME calls, four sentences each, with hand-set tones, LM counts and topics (exact expectations).
+
+    undated=True leaves the second call without a call date, as a plain-text import without one would.
+    """
     import datetime as dt
 
     from core.model import Transcript, Turn
@@ -63,7 +66,7 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:"):
     }
     for quarter, (date, turns) in calls.items():
         transcript = Transcript(
-            "ACME", "Acme Corp", 2025, quarter, date, f"Q{quarter} 2025 Acme Earnings Call", "plain", "acme.txt",
+            "ACME", "Acme Corp", 2025, quarter, None if undated and quarter == 2 else date, f"Q{quarter} 2025 Acme Earnings Call", "plain", "acme.txt",
             tuple(Turn(i, who, role, "Acme", kind, section, kind_of, " ".join(s[0] for s in sents))
                   for i, (who, role, kind, section, kind_of, sents) in enumerate(turns)))
         call_id = store.save_transcript(transcript, RawDocument(f"doc {quarter}".encode(), "file", "acme.txt"),

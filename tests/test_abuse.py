@@ -214,7 +214,7 @@ def test_every_download_on_every_page_is_neutralised(hostile_dir, monkeypatch, d
             at.query_params[key] = value
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         per_page[page] = downloads[start:]
     assert all(per_page.values()), {p: len(d) for p, d in per_page.items()}  # every page offers a CSV
@@ -272,7 +272,7 @@ def test_sql_looking_input_in_the_app_and_cli_changes_nothing(hostile_dir, monke
                 at.query_params[key] = value
             at.run()
             if page != "overview":
-                at.switch_page(f"pages/{page}.py").run()
+                at.switch_page(f"app_pages/{page}.py").run()
             assert not at.exception, (page, params, at.exception)
     assert table_counts(hostile_dir) == before
     data = tmp_path / "data"  # a copy: this process's app resources still hold the fixture's database

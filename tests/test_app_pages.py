@@ -24,7 +24,7 @@ def open_page(page: str, *, params: dict | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -46,6 +46,14 @@ def hand_app(tmp_path, monkeypatch, analysed_store):
     data = tmp_path / "hand"
     data.mkdir()
     analysed_store(path=str(data / "calls.duckdb"), hostile=HOSTILE).close()
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(data))
+
+
+@pytest.fixture
+def undated_app(tmp_path, monkeypatch, analysed_store):
+    data = tmp_path / "undated"
+    data.mkdir()
+    analysed_store(path=str(data / "calls.duckdb"), undated=True).close()
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(data))
 
 
@@ -131,6 +139,15 @@ def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
     assert "1 of 1 Q&A exchanges flagged as likely non-answers" in shown
     assert "Likely non-answer to Bob Smith's question (question–answer similarity 0.10; refusal phrase “too early to " \
         "say”)" in shown
+
+
+@pytest.mark.parametrize("page, params", [("overview", {}), ("reader", {"call": "2"}), ("trends", {}),
+                                          ("compare", {}), ("data", {}), ("topics", {})])
+def test_a_call_without_a_date_renders_as_undated(undated_app, page, params):
+    at = open_page(page, params=params)
+    assert not at.exception
+    if page in ("overview", "reader"):
+        assert "undated" in texts(at)
 
 
 def test_compare_previous_quarter(hand_app):

@@ -40,3 +40,12 @@ def highlight(text: str, terms: list[str]) -> str:
         last = match.end()
     out.append(_escape(text[last:]))
     return "".join(out)
+
+
+def format_date(value: object) -> str:
+    """An ISO date for display, or 'undated' when the document gave none (None, NaT, NaN)."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return "undated"
+    return f"{pd.Timestamp(value):%Y-%m-%d}"

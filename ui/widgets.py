@@ -31,4 +31,4 @@ def empty_state(message: str, *, analysed: bool = False) -> None:
         st.markdown("No transcripts yet. Open **Data** to fetch a ticker's calls (e.g. `NVDA`, last 8 quarters) or "
                     "to import transcript files, or run `python -m core fetch NVDA --last 8` / "
                     "`python -m core import FILES…` while the app is stopped.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/database:")
+    st.page_link("app_pages/data.py", label="Go to Data", icon=":material/database:")

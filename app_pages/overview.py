@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui import filters, resources, widgets
+from ui.text import format_date
 
 st.title("Overview")
 scope = filters.scope()
@@ -18,7 +19,7 @@ for ticker, rows in summary.groupby("ticker", sort=True):
     rows = rows.set_index("which")
     latest = rows.loc["latest"]
     st.subheader(f"{ticker} · {latest['fiscal_period']}")
-    st.caption(f"Call of {latest['call_date']:%Y-%m-%d} · {int(latest['sentences'])} sentences analysed · "
+    st.caption(f"Call of {format_date(latest['call_date'])} · {int(latest['sentences'])} sentences analysed · "
                f"{int(latest['calls_in_scope'])} calls in scope")
     columns = st.columns(5)
     figures = [("Net tone", "net_tone"), ("Prepared", "net_tone_prepared"), ("Q&A", "net_tone_qa"),

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui import filters, resources, widgets
-from ui.text import escape_markdown
+from ui.text import escape_markdown, format_date
 
 TONE_MARK = {"positive": "blue-background", "negative": "red-background"}
 SECTIONS = {"prepared": "Prepared remarks", "qa": "Questions and answers"}
@@ -16,7 +16,7 @@ if calls.empty:
 params = st.query_params
 wanted = int(params["call"]) if params.get("call", "").isdigit() else None
 ids = calls["call_id"].tolist()
-labels = dict(zip(ids, calls["ticker"] + " · " + calls["fiscal_period"] + " · " + calls["call_date"].astype(str)))
+labels = dict(zip(ids, calls["ticker"] + " · " + calls["fiscal_period"] + " · " + calls["call_date"].map(format_date)))
 call_id = st.selectbox("Call", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.get)
 if call_id != wanted:
     st.query_params["call"] = str(call_id)
@@ -26,7 +26,7 @@ target = int(params["at"]) if params.get("at", "").isdigit() and call_id == want
 header = resources.query("call_header", call_id)
 st.subheader(header["title"] or labels[call_id], anchor=False)
 source = header["source"]
-st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {header['call_date']:%Y-%m-%d} · "
+st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {format_date(header['call_date'])} · "
            f"source: {header['source_kind']} · fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
 if source.startswith(("https://", "http://")):
     st.link_button("Open the source page", source, icon=":material/open_in_new:")

@@ -4,7 +4,7 @@ import streamlit as st
 from core.search import MODES
 from core.views import Scope
 from ui import filters, resources, widgets
-from ui.text import escape_markdown, highlight, query_terms
+from ui.text import escape_markdown, format_date, highlight, query_terms
 
 MODE_LABELS = {"hybrid": "Hybrid", "vector": "Semantic", "fts": "Keyword"}
 
@@ -42,13 +42,13 @@ terms = query_terms(text)
 for row in results.itertuples():
     with st.container(border=True):
         top, button = st.columns([6, 1], vertical_alignment="center")
-        top.markdown(f"**{escape_markdown(row.ticker)} · {row.fiscal_period}** · {row.call_date:%Y-%m-%d} · "
+        top.markdown(f"**{escape_markdown(row.ticker)} · {row.fiscal_period}** · {format_date(row.call_date)} · "
                      f"{escape_markdown(row.speaker)}" + (f" ({escape_markdown(row.role)})" if row.role else "") +
                      f" · {filters.SECTIONS.get(row.section, row.section)} · tone {row.tone_label or '–'}"
                      + (f" {row.tone_score:+.2f}" if row.tone_score == row.tone_score else ""))
         top.markdown(highlight(row.sentence, terms))
         if button.button("Open", key=f"open-{row.call_id}-{row.pos}", icon=":material/article:"):
-            st.switch_page("pages/reader.py", query_params={"call": row.call_id, "at": row.pos})
+            st.switch_page("app_pages/reader.py", query_params={"call": row.call_id, "at": row.pos})
 
 st.markdown("#### Results as a table")
 widgets.table(results, "search-results")

@@ -25,7 +25,7 @@ else:
 if a is None:
     st.info(f"{labels[b]} has no stored call {mode} to compare with. Fetch it on the Data page, or pick "
             "another call.", icon=":material/info:")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/database:")
+    st.page_link("app_pages/data.py", label="Go to Data", icon=":material/database:")
     st.stop()
 
 st.subheader(f"A: {labels[a]}  →  B: {labels[b]}", anchor=False)
