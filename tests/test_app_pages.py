@@ -188,7 +188,7 @@ def test_real_corpus_overview_covers_both_tickers(corpus_app):
     at = open_page("overview")
     table = at.dataframe[0].value
     assert sorted(table["ticker"].unique()) == ["AMD", "NVDA"]
-    latest = table[table["which"] == "latest"].set_index("ticker")
+    latest = table[table["which"] == "Latest"].set_index("ticker")
     assert latest.loc["NVDA", "fiscal_period"] == "FY2025 Q3" and latest.loc["AMD", "fiscal_period"] == "FY2024 Q3"
     assert latest.loc["NVDA", "calls_in_scope"] == 8
 
