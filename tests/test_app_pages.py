@@ -203,7 +203,8 @@ def test_real_corpus_ticker_filter(corpus_app):
 def test_real_corpus_search_opens_the_reader_at_the_hit(corpus_app):
     at = open_page("search", params={"q": "Blackwell", "mode": "Keyword"})
     results = at.dataframe[0].value
-    assert len(results) > 0 and results["ticker"].unique().tolist() == ["NVDA"]
+    # NVDA's own product; AMD's calls name it too (an answer on MI350 vs "Blackwell Ultra or Rubin").
+    assert set(results["ticker"]) == {"NVDA", "AMD"} and (results["ticker"] == "NVDA").sum() > len(results) / 2
     assert all("blackwell" in s.lower() for s in results["sentence"])
     first = results.iloc[0]
     at.button(key=f"open-{first['call_id']}-{first['pos']}").click().run()

@@ -1,6 +1,8 @@
 """The real app in a real browser: Debian's Chromium driven by Playwright over `streamlit run` on a free port."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from apprunner import ROOT, assert_clean as _assert_clean, chromium, running_app, settle as _settle, warm_up
@@ -13,8 +15,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def app_url(corpus_data_dir):
-    with running_app(corpus_data_dir) as url:
+def app_url(corpus_data_dir, tmp_path_factory):
+    # A copy: AppTest tests in this process may still hold the corpus database open (DuckDB allows one holder).
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    shutil.copytree(corpus_data_dir, data)
+    with running_app(data) as url:
         yield url
 
 

@@ -26,9 +26,6 @@ HEADING = '[data-testid="stMainBlockContainer"] h1'
 CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART,
            "search": "text=/best first|No analysed sentence matches/"}
 QUERY = {"search": "?q=demand+growth+in+data+center"}
-# A deep link opened before any session has run app.py gets Streamlit's legacy pages/ mode (no st.navigation
-# frame, no sidebar filters), so the first visit goes to the root, which is the Overview page.
-PATH = {"overview": ""}
 GOAL_S = 2.0
 
 
@@ -83,7 +80,7 @@ def load_page(context, url: str, name: str) -> float:
     page = context.new_page()
     try:
         started = time.perf_counter()
-        page.goto(f"{url}/{PATH.get(name, name)}{QUERY.get(name, '')}")
+        page.goto(f"{url}/{name}{QUERY.get(name, '')}")
         page.get_by_role("button", name="Apply filters").wait_for(timeout=120_000)
         page.wait_for_selector(CONTENT.get(name, HEADING), timeout=120_000)
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
@@ -108,9 +105,7 @@ def time_pages(data_dir: Path, pages: tuple[str, ...], profile_dir: Path) -> tup
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         try:
-            if "overview" not in pages:
-                load_page(context, url, "overview")  # see PATH
-            for name in sorted(pages, key=lambda p: p != "overview"):
+            for name in pages:
                 first = load_page(context, url, name)
                 again = load_page(context, url, name)
                 timings.append(PageTiming(name, first, again, memory_kib(pid)["VmHWM"]))
@@ -161,8 +156,7 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         "Time = from `page.goto` in a new tab (a new Streamlit session) until the sidebar's Apply button and the "
         "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the results or the "
         "no-match note on Search, the heading elsewhere) and "
-        "the script has finished (no status widget). Overview is opened at the root URL first (see below). "
-        "First = the first visit of that page after the app started "
+        "the script has finished (no status widget). First = the first visit of that page after the app started "
         "(query caches cold); again = a second new tab right after (cached queries, as for any later visitor or "
         "reload). Search opens with a query in the URL (the first one loads the sentence encoder). The peak RSS "
         "column is the server process's VmHWM after that page.",
@@ -171,10 +165,6 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         "",
         f"Result: after the first load, every page of the {quarters} quarters × {tickers} tickers data **{verdict}** "
         f"the < {GOAL_S:.0f} s goal (slowest {slowest:.2f} s).",
-        "",
-        "Found while building this benchmark: a deep link (e.g. `/trends`) opened as the first request after the "
-        "server starts renders the page in Streamlit's legacy `pages/` mode — without app.py's navigation and "
-        "sidebar filters — until some session has loaded the root once (the `pages/` folder name triggers the "
-        "legacy auto-discovery next to `st.navigation`, most likely; renaming the folder is the usual fix).",
+
     ])
     return text, memory
