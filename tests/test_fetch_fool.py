@@ -162,7 +162,10 @@ def test_rate_limit_holds_at_the_server(store, site):
     times = [t for t, _ in site.hits]
     assert len(times) >= 6
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= INTERVAL - 0.01, gaps
+    # Server-side handler times jitter with the machine's load: the span proves the pacing (unpaced requests land
+    # milliseconds apart), and no single gap may collapse.
+    assert times[-1] - times[0] >= (len(times) - 1) * INTERVAL - 0.05, gaps
+    assert min(gaps) >= INTERVAL / 2, gaps
 
 
 def test_second_run_makes_zero_requests_and_refresh_fetches_again(store, site):
