@@ -136,7 +136,7 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
     runs = {"real corpus (the ingest benchmark's calls)": data_dir,
             f"{quarters} quarters × {tickers} tickers (synthetic, ~{scale.sentences_per_call} sentences per call)":
                 grid_dir(workdir, scale)}
-    rows, memory, slowest = [], {}, 0.0
+    rows, memory, grid = [], {}, []
     for label, path in runs.items():
         timings, mem = time_pages(path, scale.pages, workdir / "chromium-profile")
         memory[label] = (mem, timings)
@@ -144,9 +144,10 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
             rows.append([label, t.page, f"{t.first_s:.2f}", f"**{t.again_s:.2f}**" if t.again_s >= GOAL_S
                          else f"{t.again_s:.2f}", mib(t.hwm_kib)])
         if label.startswith(f"{quarters} quarters"):
-            slowest = max(t.again_s for t in timings)
+            grid = timings
     shutil.rmtree(workdir / "grid", ignore_errors=True)
-    verdict = "meets" if slowest < GOAL_S else "misses"
+    slow = [t for t in grid if t.again_s >= GOAL_S]
+    slowest = max(grid, key=lambda t: t.again_s)
     text = "\n".join([
         "## Dashboard: time to a fully rendered page in the browser",
         "",
@@ -163,8 +164,9 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         "",
         table(["data", "page", "first load s", "after first load s (goal < 2)", "server peak RSS MiB"], rows),
         "",
-        f"Result: after the first load, every page of the {quarters} quarters × {tickers} tickers data **{verdict}** "
-        f"the < {GOAL_S:.0f} s goal (slowest {slowest:.2f} s).",
+        f"Result: after the first load, **{len(slow)} of {len(grid)} pages** of the {quarters} quarters × {tickers} "
+        f"tickers data take {GOAL_S:.0f} s or more (goal: under {GOAL_S:.0f} s; slowest: {slowest.page} "
+        f"{slowest.again_s:.2f} s).",
 
     ])
     return text, memory
