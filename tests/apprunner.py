@@ -20,6 +20,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PROBLEMS = ("Traceback", "Exception:", "Error:", "StreamlitAPIException")
 
 
+def open_page(page: str, *, params: dict | None = None, timeout: int = 180):
+    """AppTest: run the app, then switch to one page (with optional query parameters); no exception on either run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, (page, at.exception)
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, (page, params, at.exception)
+    return at
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

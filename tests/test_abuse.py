@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from apprunner import ROOT, assert_clean, chromium, running_app, settle, warm_up
+from apprunner import ROOT, assert_clean, chromium, open_page, running_app, settle, warm_up
 
 XSS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">',
        "[click for the guidance](javascript:window.__xss=1)",
@@ -203,19 +203,11 @@ PAGE_PARAMS = {"overview": {}, "trends": {}, "topics": {"phrase": "guidance"}, "
 def test_every_download_on_every_page_is_neutralised(hostile_dir, monkeypatch, downloads):
     """Catches: a page offering a CSV (st.download_button) built without core.export.to_csv, for any table,
     including the Data page's stored calls (hostile file name) and sentence export."""
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(hostile_dir))
     per_page = {}
     for page, params in PAGE_PARAMS.items():
         start = len(downloads)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if page != "overview":
-            at.switch_page(f"app_pages/{page}.py").run()
-        assert not at.exception, (page, at.exception)
+        open_page(page, params=params)
         per_page[page] = downloads[start:]
     assert all(per_page.values()), {p: len(d) for p, d in per_page.items()}  # every page offers a CSV
     for page, files in per_page.items():
@@ -259,21 +251,13 @@ def test_sql_looking_input_to_queries_changes_nothing(hostile_dir):
 def test_sql_looking_input_in_the_app_and_cli_changes_nothing(hostile_dir, monkeypatch, tmp_path):
     """Catches: URL parameters (filters, search, phrase, reader call) or CLI arguments reaching SQL as text, and
     an exception instead of an empty result."""
-    from streamlit.testing.v1 import AppTest
-
     before = table_counts(hostile_dir)
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(hostile_dir))
     for text in SQL[:2]:
         for page, params in {"search": {"q": text, "ticker": text}, "topics": {"phrase": text},
                              "reader": {"call": f"1 {text}", "at": text}, "trends": {"section": text},
                              "overview": {"ticker": text, "speaker": text}}.items():
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-            for key, value in params.items():
-                at.query_params[key] = value
-            at.run()
-            if page != "overview":
-                at.switch_page(f"app_pages/{page}.py").run()
-            assert not at.exception, (page, params, at.exception)
+            open_page(page, params=params)
     assert table_counts(hostile_dir) == before
     data = tmp_path / "data"  # a copy: this process's app resources still hold the fixture's database
     shutil.copytree(hostile_dir, data)

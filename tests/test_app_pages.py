@@ -3,30 +3,16 @@ filters, downloads equal to tables, safe rendering of hostile text) and the real
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apprunner import open_page
 from core.export import neutralise
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
 HOSTILE = "[click me](http://evil.example) **bold** <script>alert(1)</script> $x$ :red[boom]"
-
-
-def open_page(page: str, *, params: dict | None = None) -> AppTest:
-    """Run the app, then switch to one page (with optional query parameters)."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def texts(at: AppTest) -> str:
