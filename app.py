@@ -6,7 +6,7 @@ from ui import filters
 st.set_page_config(page_title="Earnings calls", page_icon=":material/record_voice_over:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
     st.Page("app_pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
     st.Page("app_pages/search.py", title="Search", icon=":material/search:", url_path="search"),

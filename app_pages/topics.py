@@ -17,11 +17,13 @@ tickers = sorted(shares["ticker"].unique())
 ticker = st.segmented_control("Ticker", tickers, default=tickers[0], required=True, key="topics-ticker")
 data = shares[shares["ticker"] == ticker]
 data = data.assign(topic_label=data["topic"].map(resources.topic_label))
-share_tab, tone_tab = st.tabs(["Share of sentences", "Tone"])
-share_tab.plotly_chart(charts.heatmap(data, value="share", title=f"{ticker}: share of sentences per topic",
-                                      diverging=False, label="Share"), key="share-heatmap")
-tone_tab.plotly_chart(charts.heatmap(data, value="net_tone", title=f"{ticker}: net tone per topic",
-                                     diverging=True, label="Net tone"), key="tone-heatmap")
+share_tab, tone_tab = st.tabs(["Share of sentences", "Tone"], key="heatmap", bind="query-params", on_change="rerun")
+if share_tab.open:
+    share_tab.plotly_chart(charts.heatmap(data, value="share", title=f"{ticker}: share of sentences per topic",
+                                          diverging=False, label="Share"), key="share-heatmap")
+if tone_tab.open:
+    tone_tab.plotly_chart(charts.heatmap(data, value="net_tone", title=f"{ticker}: net tone per topic",
+                                         diverging=True, label="Net tone"), key="tone-heatmap")
 widgets.table(data, f"topic-shares-{ticker}", column_config={
     "share": st.column_config.NumberColumn(format="percent"),
     "net_tone": st.column_config.NumberColumn(format="%+.3f")})

@@ -19,32 +19,42 @@ if series.empty:
 shown = st.pills("Series", list(SERIES), format_func=SERIES.get, selection_mode="multi",
                  default=["prepared", "qa", "ceo", "cfo", "analyst"], key="series")
 data = series[series["series"].isin(shown or list(SERIES))].assign(series=lambda f: f["series"].map(SERIES))
-several = data["ticker"].nunique() > 1
-figure = charts.lines(data, y="net_tone", color="series", line_dash="ticker" if several else None,
-                      title="Net tone ((positive − negative) / sentences)", y_title="Net tone")
-event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="tone-chart")
-st.caption("Click a point to list the sentences behind it.")
+dash = "ticker" if data["ticker"].nunique() > 1 else None
+tone_tab, change_tab, uncertainty_tab = st.tabs(["Net tone", "Quarter-on-quarter change", "Uncertainty index"],
+                                               key="view", bind="query-params", on_change="rerun")
+if tone_tab.open:
+    with tone_tab:
+        figure = charts.lines(data, y="net_tone", color="series", line_dash=dash,
+                              title="Net tone ((positive − negative) / sentences)", y_title="Net tone")
+        event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="tone-chart")
+        st.caption("Click a point to list the sentences behind it.")
+        points = event.selection.points if event else []
+        if points:
+            ticker, year, quarter, label = points[0]["customdata"][:4]
+            key = {v: k for k, v in SERIES.items()}[label]
+            narrowed = Scope(scope.tickers, scope.period_from, scope.period_to,
+                             (key,) if key in ("prepared", "qa") else scope.sections,
+                             (key,) if key not in ("call", "prepared", "qa") else scope.speaker_groups)
+            behind = resources.query("sentences_behind", scope=narrowed, ticker=ticker, period=Period(year, quarter))
+            st.markdown(f"#### {ticker} FY{year} Q{quarter} · {label}: the sentences behind the point "
+                        f"(strongest tone first)")
+            widgets.table(behind, f"sentences-{ticker}-{year}Q{quarter}-{key}")
+        widgets.table(data.drop(columns="qoq_change"), "tone-series",
+                      column_config={"net_tone": st.column_config.NumberColumn(format="%+.3f")})
 
-points = event.selection.points if event else []
-if points:
-    ticker, year, quarter, label = points[0]["customdata"][:4]
-    key = {v: k for k, v in SERIES.items()}[label]
-    narrowed = Scope(scope.tickers, scope.period_from, scope.period_to,
-                     (key,) if key in ("prepared", "qa") else scope.sections,
-                     (key,) if key not in ("call", "prepared", "qa") else scope.speaker_groups)
-    behind = resources.query("sentences_behind", scope=narrowed, ticker=ticker, period=Period(year, quarter))
-    st.markdown(f"#### {ticker} FY{year} Q{quarter} · {label}: the sentences behind the point "
-                f"(strongest tone first)")
-    widgets.table(behind, f"sentences-{ticker}-{year}Q{quarter}-{key}")
+if change_tab.open:
+    with change_tab:
+        changes = data.dropna(subset=["qoq_change"])
+        st.plotly_chart(charts.lines(changes, y="qoq_change", color="series", line_dash=dash,
+                                     title="Quarter-on-quarter change in net tone", y_title="Change in net tone"),
+                        key="qoq-chart")
+        widgets.table(changes, "tone-change", column_config={
+            k: st.column_config.NumberColumn(format="%+.3f") for k in ("net_tone", "qoq_change")})
 
-st.plotly_chart(charts.lines(data.dropna(subset=["qoq_change"]), y="qoq_change", color="series",
-                             line_dash="ticker" if several else None, title="Quarter-on-quarter change in net tone",
-                             y_title="Change in net tone"), key="qoq-chart")
-widgets.table(data, "tone-series", column_config={
-    k: st.column_config.NumberColumn(format="%+.3f") for k in ("net_tone", "qoq_change")})
-
-measures = resources.query("measures", scope=scope)
-st.plotly_chart(charts.lines(measures, y="uncertainty_per_1000_words", color="ticker",
-                             title="Uncertainty index (Loughran–McDonald uncertainty words per 1,000 words)",
-                             y_title="Uncertainty words / 1,000 words"), key="uncertainty-chart")
-widgets.table(measures, "call-measures")
+if uncertainty_tab.open:
+    with uncertainty_tab:
+        measures = resources.query("measures", scope=scope)
+        st.plotly_chart(charts.lines(measures, y="uncertainty_per_1000_words", color="ticker",
+                                     title="Uncertainty index (Loughran–McDonald uncertainty words per 1,000 words)",
+                                     y_title="Uncertainty words / 1,000 words"), key="uncertainty-chart")
+        widgets.table(measures, "call-measures")

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PROBLEMS = ("Traceback", "Exception:", "Error:", "StreamlitAPIException")
+PROBLEMS = ("Traceback", "Exception:", "Error:", "StreamlitAPIException", "Page not found")
 
 
 def open_page(page: str, *, params: dict | None = None, timeout: int = 180):
@@ -33,6 +33,12 @@ def open_page(page: str, *, params: dict | None = None, timeout: int = 180):
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, (page, params, at.exception)
     return at
+
+
+def page_url(base: str, page: str) -> str:
+    """The URL of one of the app's pages ("overview?x=1" …); Overview is the default page, served at the root."""
+    name, _, query = page.partition("?")
+    return f"{base}/{'' if name == 'overview' else name}{'?' + query if query else ''}"
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from apprunner import ROOT, assert_clean, chromium, open_page, running_app, settle, warm_up
+from apprunner import ROOT, assert_clean, chromium, open_page, page_url, running_app, settle, warm_up
 
 XSS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">',
        "[click for the guidance](javascript:window.__xss=1)",
@@ -117,7 +117,7 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
         }
         for name, (path, visible) in visits.items():
             page = browser.new_page()
-            page.goto(f"{url}/{path}")
+            page.goto(page_url(url, path))
             settle(page)
             page.get_by_text(visible).first.wait_for(timeout=60_000)
             settle(page)
@@ -367,7 +367,7 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
             assert "Invalid API call" in shown  # the server's message reached the page …
             assert SENTINEL not in shown         # … without the key
             for name in ("overview", "trends", "search?q=guidance", "reader?call=1", "compare", "topics"):
-                page.goto(f"{url}/{name}")
+                page.goto(page_url(url, name))
                 settle(page)
                 assert SENTINEL not in page.content()
             page.close()

@@ -99,6 +99,16 @@ def test_sidebar_filters_change_the_trends(hand_app):
     assert "all tickers · Q&A" in texts(at)
 
 
+def test_trends_tabs_draw_only_the_open_view(hand_app):
+    """The tabs are lazy (only the open tab's chart is built and sent) and bound to the URL (`view=`)."""
+    tone = open_page("trends")
+    assert len(tone.get("plotly_chart")) == 1 and "qoq_change" not in tone.dataframe[0].value
+    change = open_page("trends", params={"view": "Quarter-on-quarter change"})
+    assert len(change.get("plotly_chart")) == 1 and change.dataframe[0].value["qoq_change"].notna().all()
+    uncertainty = open_page("trends", params={"view": "Uncertainty index"})
+    assert "uncertainty_per_1000_words" in uncertainty.dataframe[0].value
+
+
 def test_query_parameters_set_the_filters(hand_app):
     at = open_page("trends", params={"quarters": ["FY2025 Q2", "FY2025 Q2"], "speaker": ["CEO"]})
     table = at.dataframe[0].value

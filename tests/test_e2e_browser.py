@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from apprunner import ROOT, assert_clean as _assert_clean, chromium, running_app, settle as _settle, warm_up
+from apprunner import ROOT, assert_clean as _assert_clean, chromium, page_url, running_app, settle as _settle, warm_up
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
@@ -33,7 +33,7 @@ def browser(app_url, tmp_path_factory):
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_loads_with_its_charts(browser, app_url, name):
     page = browser.new_page()
-    page.goto(f"{app_url}/{name}")
+    page.goto(page_url(app_url, name))
     _settle(page)
     if name in ("overview", "data", "search", "reader", "compare"):
         page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')

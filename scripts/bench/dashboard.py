@@ -11,7 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .report import machine_facts, mib, table
@@ -35,6 +35,7 @@ class PageTiming:
     first_s: float
     again_s: float
     hwm_kib: int  # the server's peak RSS after this page
+    navigate_s: float = float("nan")  # in-app navigation to the page, in a tab that has shown every page once
 
 
 @contextmanager
@@ -80,16 +81,53 @@ def load_page(context, url: str, name: str) -> float:
     page = context.new_page()
     try:
         started = time.perf_counter()
-        page.goto(f"{url}/{name}{QUERY.get(name, '')}")
+        page.goto(f"{url}/{_path(name)}{QUERY.get(name, '')}")
         page.get_by_role("button", name="Apply filters").wait_for(timeout=120_000)
-        page.wait_for_selector(CONTENT.get(name, HEADING), timeout=120_000)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+        _wait_drawn(page, name)
         elapsed = time.perf_counter() - started
-        if page.locator('[data-testid="stException"]').count():
-            raise SystemExit(f"{name}: the page shows an exception: {page.inner_text('body')[:1000]}")
+        _check(page, name)
         return elapsed
     finally:
         page.close()
+
+
+def navigate(context, url: str, pages: tuple[str, ...], laps: int = 2) -> dict[str, float]:
+    """Seconds from a click on a page's link in the sidebar to that page drawn, in one tab (one session); `laps`
+    rounds through the pages, the last one timed (every page has been shown in this tab before)."""
+    page = context.new_page()
+    try:
+        page.goto(url)
+        _wait_drawn(page, "overview")
+        times = {}
+        for _ in range(laps):
+            for name in (*pages[1:], pages[0]):
+                started = time.perf_counter()
+                page.locator(f'[data-testid="stSidebarNav"] a[href$="/{_path(name)}"]').click()
+                page.wait_for_function("title => document.querySelector('[data-testid=\"stMainBlockContainer\"] h1')"
+                                       "?.innerText.trim() === title", arg=name.capitalize(), timeout=120_000)
+                _wait_drawn(page, name, CONTENT.get(name, HEADING) if name not in QUERY else HEADING)
+                times[name] = time.perf_counter() - started
+                _check(page, name)
+        return times
+    finally:
+        page.close()
+
+
+def _path(name: str) -> str:
+    return "" if name == "overview" else name  # the default page is served at the root
+
+
+def _wait_drawn(page, name: str, content: str | None = None) -> None:
+    """Until the page's content is drawn and the script has finished (no status widget)."""
+    page.wait_for_selector(content or CONTENT.get(name, HEADING), timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+                           "!document.querySelector('[data-stale=\"true\"]')", timeout=120_000)
+
+
+def _check(page, name: str) -> None:
+    text = page.inner_text("body")
+    if page.locator('[data-testid="stException"]').count() or "Page not found" in text:
+        raise SystemExit(f"{name}: the page shows an error: {text[:1000]}")
 
 
 def time_pages(data_dir: Path, pages: tuple[str, ...], profile_dir: Path) -> tuple[list[PageTiming], dict]:
@@ -109,6 +147,8 @@ def time_pages(data_dir: Path, pages: tuple[str, ...], profile_dir: Path) -> tup
                 first = load_page(context, url, name)
                 again = load_page(context, url, name)
                 timings.append(PageTiming(name, first, again, memory_kib(pid)["VmHWM"]))
+            moves = navigate(context, url, pages)
+            timings = [replace(t, navigate_s=moves[t.page]) for t in timings]
         finally:
             context.close()
         final = memory_kib(pid)
