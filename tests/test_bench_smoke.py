@@ -89,5 +89,5 @@ def test_dashboard_benchmark_renders_pages_in_the_browser(tiny_corpus, tmp_path)
         pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
     text, memory = dashboard.section(TINY, tmp_path, tiny_corpus)
     for page in TINY.pages:
-        assert re.search(rf"\| {page} \| \d+\.\d\d \| \**\d+\.\d\d\** \| \d+ \|", text), page
+        assert re.search(rf"\| {page} \| \d+\.\d\d \| \**\d+\.\d\d\** \| \**\d+\.\d\d\** \| \d+ \|", text), page
     assert all(mem["hwm"] >= mem["idle_rss"] > 0 for mem, _ in memory.values())

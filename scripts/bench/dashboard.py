@@ -23,7 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 HEADING = '[data-testid="stMainBlockContainer"] h1'
 # what shows that a page has drawn its content (then the script must have finished)
-CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART,
+CONTENT = {"overview": '[data-testid="stMetric"]', "trends": CHART, "topics": CHART, "compare": CHART,
            "search": "text=/best first|No analysed sentence matches/"}
 QUERY = {"search": "?q=demand+growth+in+data+center"}
 GOAL_S = 2.0
@@ -169,6 +169,16 @@ def grid_dir(workdir: Path, scale: Scale) -> Path:
     return path
 
 
+def _marked(seconds: float) -> str:
+    return f"**{seconds:.2f}**" if not seconds < GOAL_S else f"{seconds:.2f}"
+
+
+def _verdict(slow: list[str], pages: int) -> str:
+    if not slow:
+        return f"every page under {GOAL_S:.0f} s"
+    return f"{len(slow)} of {pages} pages take longer ({', '.join(slow)})"
+
+
 def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
     """Run the dashboard benchmark; returns its markdown and the app's memory facts (for the memory section)."""
     machine = machine_facts(browser=True)
@@ -181,32 +191,33 @@ def section(scale: Scale, workdir: Path, data_dir: Path) -> tuple[str, dict]:
         timings, mem = time_pages(path, scale.pages, workdir / "chromium-profile")
         memory[label] = (mem, timings)
         for t in timings:
-            rows.append([label, t.page, f"{t.first_s:.2f}", f"**{t.again_s:.2f}**" if t.again_s >= GOAL_S
-                         else f"{t.again_s:.2f}", mib(t.hwm_kib)])
+            rows.append([label, t.page, f"{t.first_s:.2f}", _marked(t.again_s), _marked(t.navigate_s),
+                         mib(t.hwm_kib)])
         if label.startswith(f"{quarters} quarters"):
             grid = timings
     shutil.rmtree(workdir / "grid", ignore_errors=True)
-    slow = [t for t in grid if t.again_s >= GOAL_S]
-    slowest = max(grid, key=lambda t: t.again_s)
+    slow_tab = [t.page for t in grid if t.again_s >= GOAL_S]
+    slow_nav = [t.page for t in grid if not t.navigate_s < GOAL_S]
     text = "\n".join([
         "## Dashboard: time to a fully rendered page in the browser",
         "",
         machine,
         "",
         "`streamlit run app.py` (headless, 127.0.0.1, file watcher off) driven by Playwright with /usr/bin/chromium. "
-        "Time = from `page.goto` in a new tab (a new Streamlit session) until the sidebar's Apply button and the "
-        "page's content are drawn (a metric on Overview, a plotly SVG on Trends/Topics, the results or the "
-        "no-match note on Search, the heading elsewhere) and "
-        "the script has finished (no status widget). First = the first visit of that page after the app started "
-        "(query caches cold); again = a second new tab right after (cached queries, as for any later visitor or "
-        "reload). Search opens with a query in the URL (the first one loads the sentence encoder). The peak RSS "
-        "column is the server process's VmHWM after that page.",
+        "A page counts as rendered when the sidebar's Apply button and the page's content are drawn (a metric on "
+        "Overview, a plotly SVG on Trends/Topics/Compare, the results or the no-match note on Search, the heading "
+        "elsewhere), the script has finished (no status widget) and no element of an earlier run is left (no "
+        "`data-stale`). **New tab, first**: the first visit of the page after the app started, in a new tab (a new "
+        "Streamlit session; query caches cold; Search opens with a query in the URL and loads the sentence encoder). "
+        "**New tab, again**: a second new tab right after (cached queries; the browser starts the page from scratch, "
+        "as on a reload or a shared link). **In the app**: a click on the page's link in the sidebar of a tab that "
+        "has shown every page once (the analyst who keeps the app open; timed on the second round through the "
+        "pages). The peak RSS column is the server process's VmHWM after that page.",
         "",
-        table(["data", "page", "first load s", "after first load s (goal < 2)", "server peak RSS MiB"], rows),
+        table(["data", "page", "new tab, first s", "new tab, again s", "in the app s", "server peak RSS MiB"], rows),
         "",
-        f"Result: after the first load, **{len(slow)} of {len(grid)} pages** of the {quarters} quarters × {tickers} "
-        f"tickers data take {GOAL_S:.0f} s or more (goal: under {GOAL_S:.0f} s; slowest: {slowest.page} "
-        f"{slowest.again_s:.2f} s).",
-
+        f"Result ({quarters} quarters × {tickers} tickers, goal: under {GOAL_S:.0f} s after the first load): in the "
+        f"app, {_verdict(slow_nav, len(grid))}; in a new tab, {_verdict(slow_tab, len(grid))}. A new tab pays "
+        "plotly.js's start-up (~0.8 s on this machine before the first chart of a tab is drawn) on top of the page.",
     ])
     return text, memory
