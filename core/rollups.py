@@ -11,14 +11,20 @@ over all sentences of the call. The tone gap is Q&A net tone − prepared-remark
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 
 from .embedding import EMBEDDING_DIM
 from .store import Store
-from .topics import TextEncoder
 
 GROUPINGS = ("call", "section", "speaker", "topic")
+
+
+class QueryEncoder(Protocol):
+    def encode_query(self, text: str) -> np.ndarray: ...
+
 
 # core.sentences.speaker_group in SQL over the turn `t` (tests/test_rollups.py checks that they agree).
 SPEAKER_GROUP_SQL = r"""
@@ -140,13 +146,13 @@ def trends(store: Store, *, ticker: str) -> pd.DataFrame:
     return _frame(store, query, [ticker.upper()] * 3)
 
 
-def phrase_trend(store: Store, *, ticker: str, phrase: str, encoder: TextEncoder,
+def phrase_trend(store: Store, *, ticker: str, phrase: str, encoder: QueryEncoder,
                  threshold: float = 0.5) -> pd.DataFrame:
     """Per analysed call: the share of sentences whose embedding is within `threshold` cosine similarity of a
     phrase, and those sentences' count and net tone (NULL without matches)."""
     if not phrase.strip():
         raise ValueError("the phrase is empty")
-    vector = np.asarray(encoder.encode([phrase.strip()]), dtype=np.float32)[0].tolist()
+    vector = encoder.encode_query(phrase.strip()).tolist()
     query = f"""
         SELECT call_id, fiscal_year, fiscal_quarter, period, count(*) AS sentences,
                count(*) FILTER (WHERE similarity >= ?) AS matches, matches / count(*) AS share,

@@ -1,4 +1,4 @@
-"""Financial sentiment per sentence: a fine-tuned branch over the top layers of the frozen search encoder."""
+"""Financial sentiment per sentence: a fine-tuned readout of the top layer of the frozen search encoder."""
 from __future__ import annotations
 
 import copy
@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file
-from transformers.masking_utils import create_bidirectional_mask
 
 from .embedding import EMBEDDING_DIM, Encoder, ModelUnavailableError, load_encoder, mean_pool
 
@@ -19,6 +18,7 @@ LABELS = ("negative", "neutral", "positive")
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment"
 WEIGHTS_FILE = "branch.safetensors"
 CONFIG_FILE = "config.json"
+QUERIES = {"cls": "the [CLS] state", "mean": "the masked mean of the token states"}  # the readout's query vectors
 
 
 @dataclass(frozen=True)
@@ -30,34 +30,50 @@ class SentimentResult:
 
 
 class SentimentBranch(torch.nn.Module):
-    """Copies of the encoder's top k layers (fine-tuned) plus a linear head over their mean-pooled output."""
+    """A readout of the encoder's top layer: one query per sentence attends over the frozen keys and values of all
+    tokens; tuned copies of the layer's query projection, output projection, feed-forward and LayerNorms, then a
+    linear head. The frozen key/value weights are the encoder's, never part of the state dict."""
 
-    def __init__(self, layers: torch.nn.ModuleList, *, config, dropout: float = 0.1) -> None:
+    def __init__(self, layer: torch.nn.Module, *, query: str, dropout: float = 0.1) -> None:
         super().__init__()
-        self.layers = layers
-        self.config = config
+        if query not in QUERIES:
+            raise ValueError(f"query must be one of {list(QUERIES)}, got {query!r}")
+        self.query = query
+        attention = layer.attention.self
+        self.heads = attention.num_attention_heads
+        self.attention_dropout = attention.dropout.p
+        frozen = (attention.key, attention.value)
+        self.register_buffer("kv_weight", torch.cat([m.weight for m in frozen]).detach(), persistent=False)
+        self.register_buffer("kv_bias", torch.cat([m.bias for m in frozen]).detach(), persistent=False)
+        self.query_projection = copy.deepcopy(attention.query)
+        self.attention_output = copy.deepcopy(layer.attention.output)  # O, dropout, LayerNorm(O(ctx) + query)
+        self.intermediate = copy.deepcopy(layer.intermediate)  # FFN in + GELU
+        self.output = copy.deepcopy(layer.output)  # FFN out, dropout, LayerNorm(FFN(a) + a)
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(EMBEDDING_DIM, len(LABELS))
 
-    @property
-    def k(self) -> int:
-        """Number of tuned transformer layers."""
-        return len(self.layers)
+    def readout(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """(b, 384) sentence vectors from the (b, t, 384) hidden states entering the top layer."""
+        batch, tokens, width = hidden.shape
+        query = hidden[:, 0] if self.query == "cls" else mean_pool(hidden, attention_mask)
+        keys, values = (torch.nn.functional.linear(hidden, self.kv_weight, self.kv_bias)
+                        .view(batch, tokens, 2, self.heads, -1).permute(2, 0, 3, 1, 4))
+        context = torch.nn.functional.scaled_dot_product_attention(
+            self.query_projection(query).view(batch, self.heads, 1, -1), keys, values,
+            attn_mask=attention_mask.bool()[:, None, None, :],
+            dropout_p=self.attention_dropout if self.training else 0.0,
+        )
+        attended = self.attention_output(context.reshape(batch, width), query)
+        return self.output(self.intermediate(attended), attended)
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Logits (b, 3) from the hidden states entering the top k layers."""
-        mask = create_bidirectional_mask(config=self.config, inputs_embeds=hidden, attention_mask=attention_mask)
-        for layer in self.layers:
-            hidden = layer(hidden, mask)
-        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
+        """Logits (b, 3) from the hidden states entering the top layer."""
+        return self.head(self.dropout(self.readout(hidden, attention_mask)))
 
 
-def build_branch(encoder: Encoder, *, k: int) -> SentimentBranch:
-    """A branch initialised from copies of the encoder's top k layers (the starting point of training)."""
-    if not 1 <= k <= encoder.num_layers:
-        raise ValueError(f"k must be in 1..{encoder.num_layers}, got {k}")
-    layers = copy.deepcopy(encoder.model.encoder.layer[encoder.num_layers - k :])
-    return SentimentBranch(layers, config=encoder.model.config)
+def build_branch(encoder: Encoder, *, query: str) -> SentimentBranch:
+    """A branch initialised from the encoder's top layer (the starting point of training)."""
+    return SentimentBranch(encoder.model.encoder.layer[encoder.num_layers - 1], query=query)
 
 
 def results_from_logits(logits: torch.Tensor) -> list[SentimentResult]:
@@ -68,7 +84,8 @@ def results_from_logits(logits: torch.Tensor) -> list[SentimentResult]:
 
 
 class SentimentModel:
-    """The shipped sentiment classifier: shares every layer but the top k with the search encoder."""
+    """The shipped sentiment classifier: shares every layer below the top one, and its keys and values, with the
+    search encoder."""
 
     def __init__(self, encoder: Encoder, branch: SentimentBranch, *, version: str) -> None:
         self.encoder = encoder
@@ -77,8 +94,8 @@ class SentimentModel:
 
     @property
     def tap(self) -> int:
-        """Index of the first encoder layer replaced by the branch."""
-        return self.encoder.num_layers - self.branch.k
+        """Index of the encoder layer the branch reads out (the top one)."""
+        return self.encoder.num_layers - 1
 
     def embed_and_score(
         self, texts: list[str], *, batch_size: int = 64
@@ -100,15 +117,16 @@ class SentimentModel:
 
 
 def read_artefact_config(model_dir: Path) -> dict:
-    """The artefact's JSON (labels, k, training data hash, metrics)."""
+    """The artefact's JSON (labels, query, training data hash, metrics)."""
     path = model_dir / CONFIG_FILE
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelUnavailableError(f"cannot read the sentiment model config: {exc}", where=str(path)) from exc
-    if tuple(config.get("labels", ())) != LABELS or not isinstance(config.get("k"), int):
-        found = f"{config.get('labels')}, k={config.get('k')}"
-        raise ModelUnavailableError(f"expected labels {list(LABELS)} and an integer k, found {found}", where=str(path))
+    if tuple(config.get("labels", ())) != LABELS or config.get("query") not in QUERIES:
+        found = f"{config.get('labels')}, query={config.get('query')!r}"
+        raise ModelUnavailableError(f"expected labels {list(LABELS)} and a query in {list(QUERIES)}, found {found}",
+                                    where=str(path))
     return config
 
 
@@ -122,7 +140,7 @@ def load_sentiment_model_from(model_dir: Path) -> SentimentModel:
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read the sentiment weights: {exc}", where=str(path)) from exc
     encoder = load_encoder()
-    branch = build_branch(encoder, k=config["k"])
+    branch = build_branch(encoder, query=config["query"])
     try:
         branch.load_state_dict({name: tensor.float() for name, tensor in state.items()})
     except RuntimeError as exc:

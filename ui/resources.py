@@ -71,7 +71,7 @@ def encoder() -> Encoder:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _phrase(db_path: str, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    vector = encoder().encode([phrase])[0].tolist()
+    vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
     return (rollups.phrase_trend(store, ticker=ticker, phrase=phrase, encoder=encoder(), threshold=threshold),
             views.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
