@@ -1,17 +1,13 @@
 """Running the real app for browser tests: `streamlit run` on a free port, Debian's Chromium through Playwright."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from scripts.app_server import AppNotHealthy, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,12 +37,6 @@ def page_url(base: str, page: str) -> str:
     return f"{base}/{'' if name == 'overview' else name}{'?' + query if query else ''}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def require_chromium() -> None:
     if not CHROMIUM.is_file():
         pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
@@ -55,33 +45,12 @@ def require_chromium() -> None:
 @contextmanager
 def running_app(data_dir: Path, *, env: dict[str, str] | None = None, address: str | None = "127.0.0.1",
                 log: Path | None = None) -> Iterator[str]:
-    """The app on a free port over data_dir; yields its URL. address=None leaves the address to
-    .streamlit/config.toml (the default a user gets). The server's output goes to `log` when given."""
-    port = free_port()
-    flags = ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"]
-    if address:
-        flags += ["--server.address", address]
-    sink = log.open("wb") if log else subprocess.DEVNULL
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *flags], cwd=ROOT,
-                              env={**os.environ, **(env or {}), "EARNINGS_DATA_DIR": str(data_dir)},
-                              stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    """The app on a free port over data_dir (scripts/app_server.py); yields its URL."""
     try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not become healthy in 120 s")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if log:
-            sink.close()
+        with serve(data_dir, env=env, address=address, log=log) as (url, _):
+            yield url
+    except AppNotHealthy as exc:
+        pytest.fail(str(exc))
 
 
 @contextmanager

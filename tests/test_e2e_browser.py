@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from apprunner import ROOT, assert_clean as _assert_clean, chromium, page_url, running_app, settle as _settle, warm_up
+from apprunner import ROOT, assert_clean as _assert_clean, chromium, page_url, running_app, warm_up
+from apprunner import settle as _settle
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]

@@ -2,23 +2,16 @@
 the real corpus and on 60 quarters × 3 tickers, first load and after; the app process's memory while serving."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..app_server import serve
 from .report import machine_facts, mib, table
 from .scales import Scale
 from .synthetic_calls import generate
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 HEADING = '[data-testid="stMainBlockContainer"] h1'
@@ -36,34 +29,6 @@ class PageTiming:
     again_s: float
     hwm_kib: int  # the server's peak RSS after this page
     navigate_s: float = float("nan")  # in-app navigation to the page, in a tab that has shown every page once
-
-
-@contextmanager
-def serve(data_dir: Path) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` on a free localhost port over a data dir; yields (base URL, server pid)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "EARNINGS_DATA_DIR": str(data_dir)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise SystemExit(f"the app over {data_dir} did not become healthy in 60 s")
-        yield url, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def memory_kib(pid: int) -> dict[str, int]:
