@@ -63,15 +63,19 @@ def run_analysis() -> None:
                       f"{report.sentences_per_second:.0f}/s); {report.skipped} already up to date", state="complete")
 
 
-pending = resources.query("stored_calls")
-unanalysed = 0 if pending.empty else int(pending["analysed_sentences"].isna().sum())
-if unanalysed:
-    left, right = st.columns([3, 1], vertical_alignment="center")
-    left.info(f"{unanalysed} stored calls are not analysed yet: their tone, topics and search come from the "
-              "analysis.", icon=":material/pending:")
-    if right.button("Analyse now", type="primary", icon=":material/insights:"):
-        run_analysis()
+def offer_analysis() -> None:
+    """The count of stored calls not analysed yet, with a button that analyses them."""
+    pending = resources.query("stored_calls")
+    unanalysed = 0 if pending.empty else int(pending["analysed_sentences"].isna().sum())
+    if unanalysed:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.info(f"{unanalysed} stored calls are not analysed yet: their tone, topics and search come from the "
+                  "analysis.", icon=":material/pending:")
+        if right.button("Analyse now", type="primary", icon=":material/insights:"):
+            run_analysis()
 
+
+prompt = st.container()  # filled last, so that it counts the calls this run imported or fetched
 fetch_tab, import_tab, calls_tab, export_tab = st.tabs(["Fetch", "Import files", "Stored calls", "Export"])
 
 with fetch_tab:
@@ -154,3 +158,6 @@ with export_tab:
         st.download_button(f"Download {len(sentences):,} sentences (CSV)", to_csv(sentences),
                            file_name="sentences.csv", mime="text/csv", icon=":material/download:",
                            on_click="ignore", type="primary")
+
+with prompt:
+    offer_analysis()
