@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 TONE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # negative red, neutral white, positive blue
-_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.2), hovermode="closest")
+_LAYOUT = dict(margin=dict(l=10, r=10, t=50, b=10), hovermode="closest", legend=dict(title_text=""))
 
 
 def period_order(frame: pd.DataFrame) -> list[str]:
@@ -28,7 +28,7 @@ def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
                      category_orders={"fiscal_period": period_order(frame)}, hover_data=hover,
                      custom_data=list(dict.fromkeys(["ticker", "fiscal_year", "fiscal_quarter", color])))
     figure.update_layout(xaxis_title="Fiscal period", yaxis_title=y_title, **_LAYOUT)
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(type="category", tickangle=-60, automargin=True)
     return figure
 
 
