@@ -4,9 +4,10 @@ from __future__ import annotations
 from ..errors import ParseError
 from ..model import Period, Transcript
 from . import alphavantage, fool_current, fool_legacy, plain, streetevents
+from .intro_roles import fill_intro_roles
 
 # Bump when any parser's output changes: stored documents are re-parsed by `python -m core reparse`.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 # Tried in this order; each module offers looks_like(text) and parse(text, source=, ticker=, period=).
 FORMATS = {
@@ -30,6 +31,6 @@ def detect_format(text: str, *, source: str = "") -> str:
 def parse_document(
     text: str, *, source: str = "", ticker: str | None = None, period: Period | None = None
 ) -> Transcript:
-    """Detect the format of a document and parse it into a validated Transcript."""
+    """Detect a document's format, parse it into a validated Transcript, fill missing titles from its introduction."""
     module = FORMATS[detect_format(text, source=source)]
-    return module.parse(text, source=source, ticker=ticker, period=period)
+    return fill_intro_roles(module.parse(text, source=source, ticker=ticker, period=period))
