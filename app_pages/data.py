@@ -5,9 +5,10 @@ import streamlit as st
 from core.analyze import analyze
 from core.errors import TranscriptError
 from core.export import to_csv
-from core.fetch import fetch_calls
+from core.fetch import fetch_calls, reparse_calls
 from core.ingest import IMPORT_SUFFIXES, import_bytes
 from core.model import Period, period_range
+from core.parsers import PARSER_VERSION
 from ui import filters, resources, widgets
 
 st.title("Data")
@@ -63,9 +64,31 @@ def run_analysis() -> None:
                       f"{report.sentences_per_second:.0f}/s); {report.skipped} already up to date", state="complete")
 
 
-def offer_analysis() -> None:
-    """The count of stored calls not analysed yet, with a button that analyses them."""
+def run_reparse() -> None:
+    """Parse every stored call's raw document again (no network); changed calls need analysing again."""
+    with st.status("Re-parsing the stored documents…", expanded=True) as status:
+        try:
+            outcomes = reparse_calls(store)
+        finally:
+            resources.invalidate()
+        failed = [o for o in outcomes if o.outcome == "failed"]
+        for outcome in failed:
+            st.write(f"{outcome.call}: {outcome.reason}")
+        status.update(label=f"Re-parsed {len(outcomes)} calls, {len(failed)} failed",
+                      state="error" if failed else "complete")
+
+
+def offer_upkeep() -> None:
+    """Counts of stored calls parsed by an older parser or not analysed yet, each with the button that fixes it."""
     pending = resources.query("stored_calls")
+    outdated = 0 if pending.empty else int((pending["parser_version"] < PARSER_VERSION).sum())
+    if outdated:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.info(f"{outdated} stored calls were parsed by an older parser version; re-parse them (from the stored "
+                  "documents, no network) to get its fixes, then analyse them again.", icon=":material/update:")
+        if right.button("Re-parse now", icon=":material/update:"):
+            run_reparse()
+            pending = resources.query("stored_calls")
     unanalysed = 0 if pending.empty else int(pending["analysed_sentences"].isna().sum())
     if unanalysed:
         left, right = st.columns([3, 1], vertical_alignment="center")
@@ -160,4 +183,4 @@ with export_tab:
                            on_click="ignore", type="primary")
 
 with prompt:
-    offer_analysis()
+    offer_upkeep()

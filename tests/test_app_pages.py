@@ -207,3 +207,15 @@ def test_real_corpus_search_opens_the_reader_at_the_hit(corpus_app):
     assert not at.exception
     assert at.query_params["call"] == [str(first["call_id"])] or at.query_params["call"] == str(first["call_id"])
     assert "**Opened at**" in texts(at)
+
+
+def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_parse(hand_app):
+    """The hand-built calls were stored by parser version 1 from documents that are not transcripts: the page says
+    so, and re-parsing reports each failure and keeps the stored calls and their analysis."""
+    at = open_page("data")
+    assert "2 stored calls were parsed by an older parser version" in texts(at)
+    at.button(key=next(b.key for b in at.button if b.label == "Re-parse now")).click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "ACME 2025Q1: not a transcript" in shown and "ACME 2025Q2: not a transcript" in shown
+    assert at.dataframe[0].value["analysed_sentences"].notna().all()
