@@ -40,13 +40,13 @@ class TrainConfig:
     `--phrasebank-only --label-smoothing 0` is that of models/sentiment-phrasebank."""
 
     epochs: int = 5
-    lr: float = 5e-4
+    lr: float = 1e-3
     head_lr: float = 2e-3
     batch_size: int = 32
     seed: int = 13
     incall_repeats: int = 2
     label_smoothing: float = 0.1
-    query: str = "cls"
+    query: str = "mean"
 
 
 def tapped_states(encoder: Encoder, texts: list[str], *, tap: int) -> list[torch.Tensor]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bench import dashboard, ingest, search, trends
+from scripts.bench import dashboard, ingest, memory, search, trends
 from scripts.bench.report import markers, write_section
 from scripts.bench.scales import SCALES
 from scripts.bench.synthetic_calls import generate
@@ -74,6 +74,8 @@ def tiny_corpus(tmp_path_factory) -> Path:
     assert 0 < result.profile["model_s"] < result.profile["total_s"]
     text = ingest.section(result)
     assert "| NVDA ×1 | 1 | " in text and "% of total" in text
+    assert result.memory.facts["calls"] == 1 and result.memory.facts["peak_rss_kib"] > 100_000
+    assert "| ingest subprocess alone: INTC ×1 | 1 calls, " in memory.section(result, None)
     return result.data_dir
 
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from core.cli import main
 from core.embedding import ModelUnavailableError, load_encoder
 from core.labelset import load_labels
 from core.sentiment import (
-    CONFIG_FILE, LABELS, MODEL_DIR, WEIGHTS_FILE, SentimentResult, embed_and_score, load_sentiment_model,
-    load_sentiment_model_from, results_from_logits,
+    CONFIG_FILE, LABELS, MODEL_DIR, QUERIES, WEIGHTS_FILE, SentimentResult, build_branch, embed_and_score,
+    load_sentiment_model, load_sentiment_model_from, results_from_logits,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,8 @@ def test_artefacts_are_small_licensed_and_versioned(model_dir):
     licence = (model_dir / "LICENSE.txt").read_text(encoding="utf-8")
     assert "CC BY-NC-SA 3.0" in licence and "Financial PhraseBank" in licence
     config = artefact_config(model_dir)
-    assert config["labels"] == list(LABELS) and config["k"] == 1
+    assert config["labels"] == list(LABELS) and config["query"] in QUERIES
+    assert config["query"] == config["training"]["query"] == artefact_config()["query"]  # one recipe for both
     assert config["validation"]["keys"] == artefact_config()["validation"]["keys"]  # one PhraseBank split for both
     model = load_sentiment_model_from(model_dir)
     if model_dir == MODEL_DIR:
@@ -78,7 +79,7 @@ def test_artefacts_are_small_licensed_and_versioned(model_dir):
         assert re.fullmatch(r"minilm-phrasebank\+incall-[0-9a-f]{8}", model.version)
         assert "StreetEvents" in licence and "StreetEvents" in config["licence"]
     else:
-        assert model.version == "minilm-phrasebank-288984f1"  # the PhraseBank-only model of issue 4, kept as it was
+        assert model.version == "minilm-phrasebank-790599f5"  # make train-sentiment-phrasebank
 
 
 @pytest.mark.parametrize(("text", "label"), KNOWN)
@@ -154,6 +155,29 @@ def test_embed_and_score_is_one_pass_equal_to_encode_and_predict():
     assert embed_and_score([])[0].shape == (0, 384) and embed_and_score([])[1] == []
 
 
+def test_untrained_cls_readout_is_the_top_layer_at_cls():
+    encoder = load_encoder()
+    tokens = encoder.tokenizer([text for text, _ in KNOWN], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        out = encoder.model(**tokens, output_hidden_states=True)
+        readout = build_branch(encoder, query="cls").eval().readout(out.hidden_states[-2], tokens["attention_mask"])
+    assert tokens["attention_mask"].min() == 0  # some rows are padded: the mask is exercised
+    torch.testing.assert_close(readout, out.last_hidden_state[:, 0], atol=1e-5, rtol=0)
+
+
+def test_branch_keeps_the_frozen_keys_and_values_out_of_its_weights():
+    encoder = load_encoder()
+    top = encoder.model.encoder.layer[-1].attention.self
+    branch = load_sentiment_model().branch
+    assert torch.equal(branch.kv_weight, torch.cat([top.key.weight, top.value.weight]))
+    assert torch.equal(branch.kv_bias, torch.cat([top.key.bias, top.value.bias]))
+    shipped = load_file(str(MODEL_DIR / WEIGHTS_FILE))
+    assert set(shipped) == set(branch.state_dict()) and not any("kv_" in name for name in shipped)
+    assert {t.dtype for t in shipped.values()} == {torch.float16}
+    with pytest.raises(ValueError, match="query must be one of"):
+        build_branch(encoder, query="max")
+
+
 def test_scores_are_p_positive_minus_p_negative():
     logits = torch.tensor([[0.0, 3.0, 0.0], [2.0, 0.0, 0.0], [0.0, 0.0, 3.0]])
     first, second, third = results_from_logits(logits)
@@ -165,7 +189,10 @@ def test_scores_are_p_positive_minus_p_negative():
 def test_missing_or_mismatched_artefact_is_a_clear_error(tmp_path):
     with pytest.raises(ModelUnavailableError, match="cannot read the sentiment model config"):
         load_sentiment_model_from(tmp_path)
-    (tmp_path / CONFIG_FILE).write_text(json.dumps({"labels": list(LABELS), "k": 1}), encoding="utf-8")
+    (tmp_path / CONFIG_FILE).write_text(json.dumps({"labels": list(LABELS), "query": "max"}), encoding="utf-8")
+    with pytest.raises(ModelUnavailableError, match=r"a query in \['cls', 'mean'\], found .*query='max'"):
+        load_sentiment_model_from(tmp_path)
+    (tmp_path / CONFIG_FILE).write_text(json.dumps({"labels": list(LABELS), "query": "cls"}), encoding="utf-8")
     with pytest.raises(ModelUnavailableError, match="cannot read the sentiment weights"):
         load_sentiment_model_from(tmp_path)
     save_file({"head.weight": torch.zeros(3, 384)}, str(tmp_path / WEIGHTS_FILE))

@@ -44,6 +44,7 @@ class IngestResult:
     profile: dict
     data_dir: Path
     machine: str
+    memory: IngestRun | None = None  # the larger ingest run for its peak RSS alone (no baseline passes)
 
 
 def corpus_files(selection: tuple[tuple[str, int], ...]) -> list[Path]:
@@ -57,9 +58,9 @@ def corpus_files(selection: tuple[tuple[str, int], ...]) -> list[Path]:
     return files
 
 
-def _worker(data_dir: Path, files: list[Path], *, profile: bool) -> dict:
-    command = [sys.executable, "-m", "scripts.bench.ingest", str(data_dir), *map(str, files)]
-    done = subprocess.run(command + (["--profile"] if profile else []), cwd=ROOT, capture_output=True, text=True)
+def _worker(data_dir: Path, files: list[Path], *, mode: str = "measure") -> dict:
+    command = [sys.executable, "-m", "scripts.bench.ingest", str(data_dir), *map(str, files), "--mode", mode]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"ingest worker failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -73,17 +74,28 @@ def run(scale: Scale, workdir: Path) -> IngestResult:
     runs = []
     for selection in scale.ingest_runs:
         label = " + ".join(f"{ticker} ×{n}" for ticker, n in selection)
-        runs.append(IngestRun(label, _worker(data_dir, corpus_files(selection), profile=False)))
-    profiled = workdir / "profiled"
-    shutil.rmtree(profiled, ignore_errors=True)
+        runs.append(IngestRun(label, _worker(data_dir, corpus_files(selection))))
     first = scale.ingest_runs[0][0]
-    profile = _worker(profiled, corpus_files(((first[0], scale.profile_calls),)), profile=True)
-    shutil.rmtree(profiled, ignore_errors=True)
-    result = IngestResult(tuple(runs), profile, data_dir, machine)
+    profile = _worker(_scratch(workdir / "profiled"), corpus_files(((first[0], scale.profile_calls),)),
+                      mode="profile")
+    memory = None
+    if scale.memory_ingest:
+        label = " + ".join(f"{ticker} ×{n}" for ticker, n in scale.memory_ingest)
+        memory = IngestRun(label, _worker(_scratch(workdir / "memory"), corpus_files(scale.memory_ingest),
+                                          mode="memory"))
+    for scratch in ("profiled", "memory"):
+        shutil.rmtree(workdir / scratch, ignore_errors=True)
+    result = IngestResult(tuple(runs), profile, data_dir, machine, memory)
     (data_dir / RESULT).write_text(json.dumps({"runs": [[r.label, r.facts] for r in runs], "profile": profile,
-                                               "machine": machine}))
+                                               "machine": machine,
+                                               "memory": [memory.label, memory.facts] if memory else None}))
     (data_dir / PREPARED).write_text(prepared_key(scale))
     return result
+
+
+def _scratch(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    return path
 
 
 def prepared_key(scale: Scale) -> str:
@@ -96,7 +108,9 @@ def previous(data_dir: Path, scale: Scale) -> IngestResult | None:
     if not (data_dir / RESULT).is_file() or (data_dir / PREPARED).read_text() != prepared_key(scale):
         return None
     saved = json.loads((data_dir / RESULT).read_text())
-    return IngestResult(tuple(IngestRun(*run) for run in saved["runs"]), saved["profile"], data_dir, saved["machine"])
+    memory = IngestRun(*saved["memory"]) if saved.get("memory") else None
+    return IngestResult(tuple(IngestRun(*run) for run in saved["runs"]), saved["profile"], data_dir, saved["machine"],
+                        memory)
 
 
 def section(result: IngestResult) -> str:
@@ -148,9 +162,10 @@ def section(result: IngestResult) -> str:
     ])
 
 
-def _measure(data_dir: Path, files: list[Path]) -> dict:
+def _measure(data_dir: Path, files: list[Path], *, baselines: bool = True) -> dict:
     """Import + analyse the files into data_dir; after each batch the analysis writes, time the raw encoder and
-    the model on that batch's sentences (interleaved, so load changes on the shared machine hit all three alike)."""
+    the model on that batch's sentences (interleaved, so load changes on the shared machine hit all three alike).
+    Without baselines: the ingest alone (its peak RSS is then the pipeline's own)."""
     from core.analyze import Analyzer
     from core.ingest import import_paths
     from core.store import Store
@@ -181,13 +196,16 @@ def _measure(data_dir: Path, files: list[Path]) -> dict:
         wall, cpu = time.perf_counter(), time.process_time()
         outcomes = import_paths(store, files)
         import_s = time.perf_counter() - wall
-        report = analyzer.run(store, vectors, progress=after_batch)
+        report = analyzer.run(store, vectors, progress=after_batch if baselines else None)
         total_s = time.perf_counter() - wall - baseline["pause"][0]
         total_cpu = time.process_time() - cpu - baseline["pause"][1]
         failed = [o for o in outcomes if o.outcome == "failed"]
         if failed:
             raise SystemExit(f"import failed: {failed}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # includes the baseline passes (same model, batches)
+    if not baselines:
+        return {"calls": len(report.analysed), "sentences": report.sentences, "import_s": import_s,
+                "analyse_s": total_s - import_s, "peak_rss_kib": peak}
     n = baseline["sentences"]
     if n != report.sentences:
         raise SystemExit(f"{report.sentences} sentences analysed but {n} stored")
@@ -237,10 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("files", type=Path, nargs="+")
-    parser.add_argument("--profile", action="store_true", help="run under cProfile and report where time goes")
+    parser.add_argument("--mode", choices=("measure", "profile", "memory"), default="measure",
+                        help="measure: with the baseline passes; profile: under cProfile (where time goes); "
+                             "memory: the ingest alone (its peak RSS)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    facts = (_profile if args.profile else _measure)(args.data_dir, args.files)
+    if args.mode == "profile":
+        facts = _profile(args.data_dir, args.files)
+    else:
+        facts = _measure(args.data_dir, args.files, baselines=args.mode == "measure")
     print(json.dumps(facts))
     return 0
 

@@ -12,6 +12,11 @@ def section(ingest: IngestResult | None, app: dict | None) -> str:
     for run in ingest.runs if ingest else ():
         rows.append([f"ingest subprocess: {run.label}", f"{run.facts['calls']} calls, {run.facts['sentences']:,} "
                      "sentences", "ru_maxrss of the ingest process", mib(run.facts["peak_rss_kib"])])
+    if ingest and ingest.memory:
+        f = ingest.memory.facts
+        rows.append([f"ingest subprocess alone: {ingest.memory.label}", f"{f['calls']} calls, {f['sentences']:,} "
+                     f"sentences in {f['import_s'] + f['analyse_s']:.0f} s", "ru_maxrss (no baseline passes)",
+                     mib(f["peak_rss_kib"])])
     for label, (mem, timings) in (app or {}).items():
         biggest = max(timings, key=lambda t: t.hwm_kib)
         rows.append([f"app server: {label}", f"idle after start {mib(mem['idle_rss'])} MiB; after all pages "

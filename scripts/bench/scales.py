@@ -21,15 +21,16 @@ class Scale:
     trend_repeats: int                     # warm runs per query after the first
     grid: tuple[int, int]                  # (tickers, quarters) of the synthetic dashboard data dir
     pages: tuple[str, ...] = ALL_PAGES
+    memory_ingest: tuple[tuple[str, int], ...] = ()  # a larger ingest timed alone, for its peak RSS
 
 
 SCALES = {
     "tiny": Scale("tiny", ((("NVDA", 1),),), profile_calls=1, search_sizes=(3_000,), search_queries=4,
                   search_ann_min_rows=1_000, trend_sizes=(6,), sentences_per_call=40, trend_repeats=1, grid=(2, 4),
-                  pages=("overview", "trends")),
+                  pages=("overview", "trends"), memory_ingest=(("INTC", 1),)),
     "default": Scale("default", ((("NVDA", 8), ("AMD", 4), ("INTC", 4)),), profile_calls=4,
                      search_sizes=(100_000,), search_queries=200, search_ann_min_rows=None, trend_sizes=(1_000,),
-                     sentences_per_call=500, trend_repeats=3, grid=(3, 60)),
+                     sentences_per_call=500, trend_repeats=3, grid=(3, 60), memory_ingest=(("NVDA", 60),)),
     "full": Scale("full", ((("NVDA", 60),), (("AMD", 60), ("INTC", 60))), profile_calls=8,
                   search_sizes=(100_000, 1_000_000), search_queries=200, search_ann_min_rows=None,
                   trend_sizes=(1_000, 10_000, 20_000), sentences_per_call=500, trend_repeats=3, grid=(3, 60)),
