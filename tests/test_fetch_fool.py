@@ -8,6 +8,7 @@ import pytest
 from core.fetch import fetch_calls, last_periods, latest_period
 from core.http import HttpClient, HttpPolicy
 from core.model import Period
+from core.parsers import PARSER_VERSION
 from core.settings import Settings
 from core.sources.fool import describe, extract_links, normalize_url, period_end_month, slug_names_ticker
 from core.store import Store
@@ -118,7 +119,7 @@ def test_quote_page_discovery_fetches_every_layout_and_stores_provenance(store, 
     real = next(c for c in store.calls() if c["fiscal_quarter"] == 3)
     assert (real["source_kind"], real["http_status"], real["call_date"]) == ("fool_current", 200, dt.date(2025, 11, 19))
     assert real["fetched_at"] is not None and len(real["doc_id"]) == 64
-    assert {d[1:] for d in documents(store)} == {(200, 1, None)}
+    assert {d[1:] for d in documents(store)} == {(200, PARSER_VERSION, None)}
     assert site.requests_to("/quote/nvda") and site.requests_to(NVDA_QUOTE)
     assert not site.requests_to("/earnings-call-transcripts/")  # the quote page had everything
 
@@ -233,7 +234,7 @@ def test_page_that_is_not_a_transcript_is_kept_raw_and_reported(store, site):
     assert reports[1].reason.startswith("kept raw, not stored as a call: not a transcript")
     assert stored(store) == {("NVDA", "2026Q1"), ("NVDA", "2026Q3")}
     kept = [d for d in documents(store) if d[3]]
-    assert kept == [(site.base_url + NVDA_Q2_2026, 200, 1, kept[0][3])]
+    assert kept == [(site.base_url + NVDA_Q2_2026, 200, PARSER_VERSION, kept[0][3])]
 
 
 def test_404_for_one_quarter(store, site):
