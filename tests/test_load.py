@@ -81,8 +81,9 @@ async def ingest(browser, url: str, done: asyncio.Event) -> float:
     await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(p) for p in UPLOADS])
     await page.get_by_role("button", name="Import", exact=True).click()
     await page.get_by_text(f"{len(UPLOADS)} imported, 0 failed").wait_for(timeout=300_000)
+    await page.goto(f"{url}/data")  # a fresh run of the page: the prompt is settled before the click
     await settled(page)
-    await page.get_by_role("button", name="Analyse now").click()  # offered by the same run that imported them
+    await page.get_by_role("button", name="Analyse now").click()
     await page.get_by_text(f"Analysed {len(UPLOADS)} calls").wait_for(timeout=900_000)
     await clean(page, "ingest")
     done.set()
