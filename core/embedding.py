@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from .errors import TranscriptError
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
-_QUERY_LOCK = threading.Lock()  # one query encode at a time changes the (process-wide) torch thread count
 
 
 class ModelUnavailableError(TranscriptError):
@@ -80,15 +78,9 @@ class Encoder:
                 hook.remove()
 
     def encode_query(self, text: str) -> np.ndarray:
-        """(384,) embedding of one short text on one torch thread: a one-sentence pass is too small to share, and
-        on a busy CPU two threads waiting for each other made it 50x slower (measured: 440 ms vs 8 ms p50)."""
-        with _QUERY_LOCK:
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                return self.encode([text])[0]
-            finally:
-                torch.set_num_threads(threads)
+        """(384,) embedding of one text (a search query or a phrase). The torch thread count is process-wide, so it
+        is not changed here: doing so while the app's analysis ran in another thread stalled both (load test)."""
+        return self.encode([text])[0]
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         """(n, 384) float32 L2-normalised sentence embeddings, in input order."""

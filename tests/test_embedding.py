@@ -61,7 +61,7 @@ def test_missing_package_is_a_clear_transcript_error(monkeypatch):
     assert isinstance(caught.value, TranscriptError) and caught.value.where == EMBEDDING_MODEL
 
 
-def test_a_query_encodes_as_in_a_batch_and_restores_the_thread_count():
+def test_a_query_encodes_as_in_a_batch_and_leaves_the_thread_count_alone():
     import torch
 
     threads = torch.get_num_threads()
