@@ -33,7 +33,7 @@ from .topics import Taxonomy, TopicScorer, load_taxonomy, taxonomy_path
 from .vectors import VectorIndex
 
 # Bump when sentence splitting, cues or the stored measures change: every call is then analysed again.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 ANALYSIS_TABLES = ("sentences", "sentence_topics", "sentence_vectors", "qa_exchanges", "analysis_runs")
 Progress = Callable[[int, int], None]  # (calls done, calls to do)
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.model import Transcript, Turn
 from core.sentences import Sentence, sentences_of, speaker_group, split_sentences
@@ -21,6 +23,38 @@ from core.sentences import Sentence, sentences_of, speaker_group, split_sentence
 ])
 def test_split_keeps_abbreviations_and_decimals_whole(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # pysbd alone keeps these together: a spoken dash ("--") earlier in the line hides the later stops from it
+    ("It's -- the stack is complicated. It's performant. And we saw some -- early adopters.",
+     ["It's -- the stack is complicated.", "It's performant.", "And we saw some -- early adopters."]),
+    ("We might see that for the next quarter or 2. But gamers -- still buying.",
+     ["We might see that for the next quarter or 2.", "But gamers -- still buying."]),
+    ("Is it a tablet? I don't know! We'll -- see.", ["Is it a tablet?", "I don't know!", "We'll -- see."]),
+    ("(multiple speakers) Thank you. [inaudible] Go ahead.",
+     ["(multiple speakers)", "Thank you.", "[inaudible]", "Go ahead."]),
+    # never sure: abbreviations, initials, dotted tokens, a number opening a line, inside brackets or quotes
+    ("Ask Dr. Su -- or C.J. Muse. Sales in the U.S. Rose.", ["Ask Dr. Su -- or C.J. Muse.", "Sales in the U.S. Rose."]),
+    ("1. Revenue grew.", ["1. Revenue grew."]),
+    ('He said "we grew. We hired." Then -- we left.', ['He said "we grew. We hired."', "Then -- we left."]),
+    ("We grew (a lot. Really) -- thanks.", ["We grew (a lot. Really) -- thanks."]),
+    ("Revenue was $7.19 billion -- up 5%. Good.", ["Revenue was $7.19 billion -- up 5%.", "Good."]),
+])
+def test_split_cuts_sure_ends_itself_and_leaves_the_rest_to_pysbd(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+_CALL_TEXT = st.lists(st.sampled_from(list("abcXYZ019 .,?!-()[]\"'$%\n\u2026") + [" -- ", "U.S.", "Dr.", "...", " I "]),
+                      max_size=80).map("".join)
+
+
+@given(_CALL_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_split_loses_and_reorders_nothing(text: str) -> None:
+    """Every character of a line with a letter or digit is kept, in order; only whitespace changes."""
+    kept = "".join(line for line in text.splitlines() if any(c.isalnum() for c in line))
+    assert "".join(split_sentences(text)).replace(" ", "") == "".join(kept.split())
 
 
 def test_line_breaks_end_sentences_and_punctuation_only_lines_vanish() -> None:
