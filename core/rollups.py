@@ -11,19 +11,14 @@ over all sentences of the call. The tone gap is Q&A net tone − prepared-remark
 """
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .embedding import EMBEDDING_DIM
 from .store import Store
 
 GROUPINGS = ("call", "section", "speaker", "topic")
-
-
-class QueryEncoder(Protocol):
-    def encode_query(self, text: str) -> np.ndarray: ...
 
 
 # core.sentences.speaker_group in SQL over the turn `t` (tests/test_rollups.py checks that they agree).
@@ -146,13 +141,11 @@ def trends(store: Store, *, ticker: str) -> pd.DataFrame:
     return _frame(store, query, [ticker.upper()] * 3)
 
 
-def phrase_trend(store: Store, *, ticker: str, phrase: str, encoder: QueryEncoder,
-                 threshold: float = 0.5) -> pd.DataFrame:
+def phrase_trend(store: Store, *, ticker: str, vector: Sequence[float], threshold: float = 0.5) -> pd.DataFrame:
     """Per analysed call: the share of sentences whose embedding is within `threshold` cosine similarity of a
-    phrase, and those sentences' count and net tone (NULL without matches)."""
-    if not phrase.strip():
-        raise ValueError("the phrase is empty")
-    vector = encoder.encode_query(phrase.strip()).tolist()
+    phrase's vector (`Encoder.encode_query`), and those sentences' count and net tone (NULL without matches)."""
+    if len(vector) != EMBEDDING_DIM:
+        raise ValueError(f"a phrase vector has {EMBEDDING_DIM} dimensions, got {len(vector)}")
     query = f"""
         SELECT call_id, fiscal_year, fiscal_quarter, period, count(*) AS sentences,
                count(*) FILTER (WHERE similarity >= ?) AS matches, matches / count(*) AS share,
@@ -163,4 +156,4 @@ def phrase_trend(store: Store, *, ticker: str, phrase: str, encoder: QueryEncode
               FROM ({_FACTS}) f JOIN sentence_vectors v ON v.call_id = f.call_id AND v.pos = f.pos)
         GROUP BY ALL ORDER BY period
     """
-    return _frame(store, query, [threshold, threshold, threshold, vector, ticker.upper()])
+    return _frame(store, query, [threshold, threshold, threshold, list(map(float, vector)), ticker.upper()])

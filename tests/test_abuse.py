@@ -242,8 +242,9 @@ def test_sql_looking_input_to_queries_changes_nothing(hostile_dir):
             scope = Scope(tickers=(text,))
             assert views.call_list(store, scope=scope).empty
             assert sentence_export(store, scope=scope).empty
-            assert rollups.phrase_trend(store, ticker=text, phrase=text, encoder=encoder).empty
-            assert len(rollups.phrase_trend(store, ticker="EVIL", phrase=text, encoder=encoder)) == 2
+            vector = encoder.encode_query(text).tolist()
+            assert rollups.phrase_trend(store, ticker=text, vector=vector).empty
+            assert len(rollups.phrase_trend(store, ticker="EVIL", vector=vector)) == 2
     assert table_counts(hostile_dir) == before
 
 

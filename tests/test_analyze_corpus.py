@@ -98,8 +98,8 @@ def test_data_center_share_rises_over_fy2023_to_fy2025(nvda) -> None:
 
 def test_phrase_trend_follows_the_vectors(nvda) -> None:
     store, _, analyzer, _ = nvda
-    trend = phrase_trend(store, ticker="NVDA", phrase="export restrictions on sales to China",
-                         encoder=analyzer.model.encoder, threshold=0.5)
+    vector = analyzer.model.encoder.encode_query("export restrictions on sales to China")
+    trend = phrase_trend(store, ticker="NVDA", vector=vector.tolist(), threshold=0.5)
     assert len(trend) == 60 and trend.share.between(0, 1).all()
     by_year = trend.groupby("fiscal_year").share.mean()
     assert by_year[2024] > by_year[2015]

@@ -33,11 +33,6 @@ WORDS = 10
 E0, E1 = np.eye(384, dtype=np.float32)[:2]
 
 
-class PhraseEncoder:
-    def encode_query(self, text: str) -> np.ndarray:
-        return E0
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("acme") / "calls.duckdb")
@@ -111,11 +106,11 @@ def test_trends_table(store: Store) -> None:
 
 
 def test_phrase_trend_share_and_tone(store: Store) -> None:
-    frame = phrase_trend(store, ticker="ACME", phrase="demand", encoder=PhraseEncoder(), threshold=0.9)
+    frame = phrase_trend(store, ticker="ACME", vector=E0.tolist(), threshold=0.9)
     assert _rows(frame, "fiscal_quarter", "matches", "share", "net_tone") == [
         (1, 2, 0.4, 1.0), (2, 1, 0.25, 1.0), (4, 0, 0.0, None)]
-    with pytest.raises(ValueError, match="phrase is empty"):
-        phrase_trend(store, ticker="ACME", phrase=" ", encoder=PhraseEncoder())
+    with pytest.raises(ValueError, match="384 dimensions, got 3"):
+        phrase_trend(store, ticker="ACME", vector=[1.0, 0.0, 0.0])
 
 
 def test_unknown_grouping() -> None:

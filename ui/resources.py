@@ -73,7 +73,7 @@ def encoder() -> Encoder:
 def _phrase(db_path: str, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
-    return (rollups.phrase_trend(store, ticker=ticker, phrase=phrase, encoder=encoder(), threshold=threshold),
+    return (rollups.phrase_trend(store, ticker=ticker, vector=vector, threshold=threshold),
             views.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
 
 
