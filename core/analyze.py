@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from .cues import exchanges, is_forward_looking
 from .embedding import EMBEDDING_DIM, EMBEDDING_MODEL
-from .lexicon import lm_counts
+from .lexicon import lm_counts, warm_up as warm_up_lexicon
 from .sentences import Sentence, sentences_of
 from .sentiment import SentimentModel, load_sentiment_model
 from .settings import Settings
@@ -81,6 +81,7 @@ class Analyzer:
         self.model = model or load_sentiment_model()
         self.taxonomy = taxonomy or load_taxonomy(taxonomy_path(Settings().data_dir))
         self.scorer = TopicScorer(self.taxonomy, self.model.encoder)
+        warm_up_lexicon()
         self.batch_size = batch_size
         self.version = AnalysisVersion(self.model.version, EMBEDDING_MODEL,
                                        f"p{PIPELINE_VERSION}-{self.taxonomy.version}")

@@ -62,17 +62,32 @@ def lm_dictionary() -> dict[str, frozenset[str]]:
     return {category: frozenset(words) for category, words in members.items()}
 
 
+@functools.cache
+def _categories_by_word() -> dict[str, tuple[str, ...]]:
+    """The categories of each dictionary word (one lookup a word when counting)."""
+    found: dict[str, list[str]] = {}
+    for category, words in lm_dictionary().items():
+        for word in words:
+            found.setdefault(word, []).append(category)
+    return {word: tuple(categories) for word, categories in found.items()}
+
+
 def lm_counts(text: str) -> LexiconCounts:
     """Count a text's words and its Loughran–McDonald category words."""
     words = [w.lower() for w in WORD.findall(text)]
-    lexicon = lm_dictionary()
-    negated = {i for i in range(len(words)) if NEGATIONS.intersection(words[max(0, i - NEGATION_WINDOW) : i])}
-    counts = {
-        category: sum(w in lexicon[category] and not (category == "positive" and i in negated)
-                      for i, w in enumerate(words))
-        for category in CATEGORIES
-    }
+    categories_of = _categories_by_word()
+    counts = dict.fromkeys(CATEGORIES, 0)
+    for i, word in enumerate(words):
+        for category in categories_of.get(word, ()):
+            if category == "positive" and NEGATIONS.intersection(words[max(0, i - NEGATION_WINDOW) : i]):
+                continue
+            counts[category] += 1
     return LexiconCounts(words=len(words), **counts)
+
+
+def warm_up() -> None:
+    """Read the dictionary now (0.3 s), e.g. while the models load, not in the middle of an analysis."""
+    _categories_by_word()
 
 
 def lm_tone(counts: LexiconCounts) -> SentimentResult:
