@@ -44,7 +44,7 @@ class TrainConfig:
     head_lr: float = 2e-3
     batch_size: int = 32
     seed: int = 13
-    incall_repeats: int = 2
+    incall_repeats: int = 1
     label_smoothing: float = 0.1
     query: str = "mean"
 
