@@ -2,8 +2,9 @@
 
 Splitting is two-step. A sentence surely ends at `.`, `?` or `!` (closing quotes or brackets may follow) before
 whitespace and a capital, when the word before a `.` is no abbreviation (pysbd's English list; initials, dotted
-tokens like "U.S." and "i.e." are never sure), and after a stage direction such as "(Operator Instructions)" or
-"[inaudible]"; nothing is cut inside brackets or an open quote. The pieces between those cuts that still hold an
+tokens like "U.S." and "i.e.", and list item numbers are never sure) and a `!` or `?` is no part of a name ("Yum!
+Brands"), and after a stage direction such as "(Operator Instructions)" or "[inaudible]"; nothing is cut inside
+brackets or an open quote. The pieces between those cuts that still hold an
 inner `.`, `?`, `!` or `…` (a decimal point is not one) go to pysbd. This is ten times faster than pysbd alone on
 call transcripts, and it splits where pysbd keeps several sentences of one speaker together around a spoken dash
 ("It's -- the stack is complicated. It's performant.").
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
+from pysbd.exclamation_words import ExclamationWords
 from pysbd.lang.english import English
 
 from .model import Transcript, Turn
@@ -24,12 +26,14 @@ SPEAKER_GROUPS = ("ceo", "cfo", "executive", "analyst", "operator", "other")
 # pysbd splits after a company suffix that ends a name ("Goldman Sachs & Co. LLC."); such a piece is glued back.
 _SUFFIX_ONLY = re.compile(r"^(?:LLC|L\.?L\.?C|Inc|Ltd|Co|Corp|Corporation|LP|L\.P|PLC|AG|SA|N\.V|S\.A)\.?[,;]?$", re.I)
 # a sentence end to test: terminal punctuation (or a closing bracket), closing quotes, whitespace, then a capital
-_CANDIDATE_END = re.compile(r"(?<=[.!?)\]])[\"”’')]*\s+(?=[\"“‘']?[A-Z]|[(\[])")
+_CANDIDATE_END = re.compile(r"(?<=[.!?)\]])([\"”’')]*)\s+(?=[\"“‘']?[A-Z]|[(\[])")
 _LAST_TOKEN = re.compile(r"(\S+?)([.!?]+)[\"”’')]*$")
 _PLAIN_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Za-z]*\d[A-Za-z\d,%]*")  # no dots: "Q4", "2019", "GPUs"
-_STAGE_DIRECTION = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+_STAGE_DIRECTION = re.compile(r"\s*(?:\((?![A-Za-z\d]{1,4}\))[^()]*\)|\[[^\[\]]*\])")  # not "(1)", "(a)", "(iv)"
+_LIST_MARKER_BEFORE = re.compile(r"(?:^|[.!?:;])\s*$")  # "priorities. 1. Growth.": "1." numbers an item
 _INNER_STOP = re.compile(r"[!?…]|\.(?!\d)|(?<!\d)\.")  # what pysbd must look at; "7.19" is no stop
 _ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
+_NAMES_WITH_STOPS = frozenset(ExclamationWords.EXCLAMATION_WORDS) | {"Guess?"}  # "Yum! Brands", "Yahoo! Inc."
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 _CEO = re.compile(r"\bchief\s+executive\b|\bCEO\b", re.I)
 _CFO = re.compile(r"\bchief\s+financial\b|\bCFO\b", re.I)
@@ -60,25 +64,27 @@ def _sure_end(text: str, end: int) -> bool:
         return False
     word, stops = found.group(1).lstrip("\"“‘'("), found.group(2)
     if "?" in stops or "!" in stops:
-        return True
-    if word.isdigit():  # "a quarter or 2. But": a number ends a sentence unless it opens the line (a list item)
-        return bool(text[:found.start()].strip())
+        return f"{word}{stops[0]}" not in _NAMES_WITH_STOPS
+    if word.isdigit():  # "a quarter or 2. But" ends a sentence; a list item number ("1. Growth") does not
+        return _LIST_MARKER_BEFORE.search(text, max(0, found.start() - 12), found.start()) is None
     return len(word) > 1 and _PLAIN_WORD.fullmatch(word) is not None and word.lower() not in _ABBREVIATIONS
-
-
-def _outside_brackets_and_quotes(head: str) -> bool:
-    return (head.count("(") == head.count(")") and head.count("[") == head.count("]")
-            and head.count('"') % 2 == 0 and head.count("“") == head.count("”"))
 
 
 def _paragraph_sentences(paragraph: str) -> list[str]:
     """Raw sentences of one line: cut at the sure ends, pysbd for what stays ambiguous between them."""
-    pieces, start = [], 0
+    pieces, start, counted = [], 0, 0
+    parens = brackets = straight_quotes = curly_quotes = 0  # open so far (running counts: linear in the line)
     for end in _CANDIDATE_END.finditer(paragraph):
-        if not _outside_brackets_and_quotes(paragraph[:end.start()]):
+        cut = end.end(1)  # closing quotes and brackets stay with their sentence
+        seen, counted = paragraph[counted:cut], cut
+        parens = max(0, parens + seen.count("(") - seen.count(")"))  # a closer opened on an earlier line
+        brackets = max(0, brackets + seen.count("[") - seen.count("]"))
+        straight_quotes += seen.count('"')
+        curly_quotes = max(0, curly_quotes + seen.count("“") - seen.count("”"))
+        if parens or brackets or straight_quotes % 2 or curly_quotes:
             continue
         if _sure_end(paragraph, end.start()) or _STAGE_DIRECTION.fullmatch(paragraph, start, end.start()):
-            pieces.append(paragraph[start:end.start()])
+            pieces.append(paragraph[start:cut])
             start = end.end()
     pieces.append(paragraph[start:])
     out: list[str] = []

@@ -40,12 +40,19 @@ def test_split_keeps_abbreviations_and_decimals_whole(text: str, expected: list[
     ('He said "we grew. We hired." Then -- we left.', ['He said "we grew. We hired."', "Then -- we left."]),
     ("We grew (a lot. Really) -- thanks.", ["We grew (a lot. Really) -- thanks."]),
     ("Revenue was $7.19 billion -- up 5%. Good.", ["Revenue was $7.19 billion -- up 5%.", "Good."]),
+    # closing quotes and brackets stay with their sentence, opened on this line or an earlier one
+    ("He said 'we grew.' Then -- we left.", ["He said 'we grew.'", "Then -- we left."]),
+    ("As one put it, ‘it just works.’ We -- love that.", ["As one put it, ‘it just works.’", "We -- love that."]),
+    ("as we said in our letter.” Then -- he left.", ["as we said in our letter.”", "Then -- he left."]),
+    ("Welcome to the Yum! Brands call. I am -- the CFO.", ["Welcome to the Yum! Brands call.", "I am -- the CFO."]),
+    ("Thank you. (1) Revenue grew 5%. (2) Margins rose.", ["Thank you.", "(1) Revenue grew 5%.", "(2) Margins rose."]),
+    ("We had three priorities. 1. Growth. 2. Margins.", ["We had three priorities.", "1. Growth.", "2. Margins."]),
 ])
 def test_split_cuts_sure_ends_itself_and_leaves_the_rest_to_pysbd(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
 
 
-_CALL_TEXT = st.lists(st.sampled_from(list("abcXYZ019 .,?!-()[]\"'$%\n\u2026") + [" -- ", "U.S.", "Dr.", "...", " I "]),
+_CALL_TEXT = st.lists(st.sampled_from(list("abcXYZ019 .,?!-()[]\"'$%\n\u2026‘’“”«»") + [" -- ", "U.S.", "Dr.", "...", " I "]),
                       max_size=80).map("".join)
 
 
