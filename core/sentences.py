@@ -30,6 +30,7 @@ _CANDIDATE_END = re.compile(r"(?<=[.!?)\]])([\"”’')]*)\s+(?=[\"“‘']?[A-Z
 _LAST_TOKEN = re.compile(r"(\S+?)([.!?]+)[\"”’')]*$")
 _PLAIN_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Za-z]*\d[A-Za-z\d,%]*")  # no dots: "Q4", "2019", "GPUs"
 _STAGE_DIRECTION = re.compile(r"\s*(?:\((?![A-Za-z\d]{1,4}\))[^()]*\)|\[[^\[\]]*\])")  # not "(1)", "(a)", "(iv)"
+_LONGEST_ASIDE = 600  # characters a quote or bracket may stay open across sentence ends before it counts as stray
 _LIST_MARKER_BEFORE = re.compile(r"(?:^|[.!?:;])\s*$")  # "priorities. 1. Growth.": "1." numbers an item
 _INNER_STOP = re.compile(r"[!?…]|\.(?!\d)|(?<!\d)\.")  # what pysbd must look at; "7.19" is no stop
 _ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
@@ -72,7 +73,7 @@ def _sure_end(text: str, end: int) -> bool:
 
 def _paragraph_sentences(paragraph: str) -> list[str]:
     """Raw sentences of one line: cut at the sure ends, pysbd for what stays ambiguous between them."""
-    pieces, start, counted = [], 0, 0
+    pieces, start, counted, open_since = [], 0, 0, None
     parens = brackets = straight_quotes = curly_quotes = 0  # open so far (running counts: linear in the line)
     for end in _CANDIDATE_END.finditer(paragraph):
         cut = end.end(1)  # closing quotes and brackets stay with their sentence
@@ -82,7 +83,11 @@ def _paragraph_sentences(paragraph: str) -> list[str]:
         straight_quotes += seen.count('"')
         curly_quotes = max(0, curly_quotes + seen.count("“") - seen.count("”"))
         if parens or brackets or straight_quotes % 2 or curly_quotes:
-            continue
+            open_since = cut if open_since is None else open_since
+            if cut - open_since <= _LONGEST_ASIDE:
+                continue
+            parens = brackets = straight_quotes = curly_quotes = 0  # a stray opener ('12" wafers'): stop waiting
+        open_since = None
         if _sure_end(paragraph, end.start()) or _STAGE_DIRECTION.fullmatch(paragraph, start, end.start()):
             pieces.append(paragraph[start:cut])
             start = end.end()

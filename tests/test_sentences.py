@@ -42,7 +42,8 @@ def test_split_keeps_abbreviations_and_decimals_whole(text: str, expected: list[
     ("Revenue was $7.19 billion -- up 5%. Good.", ["Revenue was $7.19 billion -- up 5%.", "Good."]),
     # closing quotes and brackets stay with their sentence, opened on this line or an earlier one
     ("He said 'we grew.' Then -- we left.", ["He said 'we grew.'", "Then -- we left."]),
-    ("As one put it, ‘it just works.’ We -- love that.", ["As one put it, ‘it just works.’", "We -- love that."]),
+    ("As one put it, ‘it just works.’ We -- love that.",
+     ["As one put it, ‘it just works.’", "We -- love that."]),
     ("as we said in our letter.” Then -- he left.", ["as we said in our letter.”", "Then -- he left."]),
     ("Welcome to the Yum! Brands call. I am -- the CFO.", ["Welcome to the Yum! Brands call.", "I am -- the CFO."]),
     ("Thank you. (1) Revenue grew 5%. (2) Margins rose.", ["Thank you.", "(1) Revenue grew 5%.", "(2) Margins rose."]),
@@ -52,8 +53,16 @@ def test_split_cuts_sure_ends_itself_and_leaves_the_rest_to_pysbd(text: str, exp
     assert split_sentences(text) == expected
 
 
-_CALL_TEXT = st.lists(st.sampled_from(list("abcXYZ019 .,?!-()[]\"'$%\n\u2026‘’“”«»") + [" -- ", "U.S.", "Dr.", "...", " I "]),
-                      max_size=80).map("".join)
+def test_a_stray_quote_stops_holding_back_cuts_after_a_long_stretch() -> None:
+    filler = "Revenue -- grew. " * 40
+    sentences = split_sentences(f'We shipped 12" wafers. {filler}Then -- margins rose. And -- costs fell.')
+    assert sentences[-2:] == ["Then -- margins rose.", "And -- costs fell."]
+    quoted = split_sentences(f'He said "we grew. {filler[:300]}We hired." Then -- we left.')
+    assert quoted[0].startswith('He said "we grew.') and quoted[0].endswith('We hired."')
+
+
+_CALL_PIECES = list("abcXYZ019 .,?!-()[]\"'$%\n\u2026‘’“”«»") + [" -- ", "U.S.", "Dr.", "...", " I "]
+_CALL_TEXT = st.lists(st.sampled_from(_CALL_PIECES), max_size=80).map("".join)
 
 
 @given(_CALL_TEXT)
