@@ -9,7 +9,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def padded(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     return hidden, mask
 
 
-def length_bucketed_batches(states: list[torch.Tensor], *, batch_size: int, rng: random.Random) -> list[list[int]]:
+def length_bucketed_batches(states: Sequence[Sized], *, batch_size: int, rng: random.Random) -> list[list[int]]:
     """Shuffled batches of similar-length sequences (less padding): sort within random pools of 16 batches."""
     order = list(range(len(states)))
     rng.shuffle(order)
@@ -89,6 +89,14 @@ def predict_states(branch: SentimentBranch, states: list[torch.Tensor]) -> list[
     return [LABELS[i] for i in logits.argmax(dim=1).tolist()]
 
 
+def warmup_then_decay(optimizer: torch.optim.Optimizer, *, steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over the first 10% of the steps, then linear decay to zero."""
+    warmup = max(1, steps // 10)
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
+    )
+
+
 def train_branch(
     branch: SentimentBranch, states: list[torch.Tensor], labels: list[int], *, config: TrainConfig,
     after_epoch: Callable[[int], str] | None = None,
@@ -100,11 +108,7 @@ def train_branch(
     body = [p for name, p in branch.named_parameters() if not name.startswith("head.")]
     optimizer = torch.optim.AdamW([{"params": body, "lr": config.lr}, {"params": head, "lr": config.head_lr}],
                                   weight_decay=0.01)
-    steps = config.epochs * math.ceil(len(states) / config.batch_size)
-    warmup = max(1, steps // 10)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
-    )
+    schedule = warmup_then_decay(optimizer, steps=config.epochs * math.ceil(len(states) / config.batch_size))
     target = torch.tensor(labels)
     for epoch in range(config.epochs):
         branch.train()
