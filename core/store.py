@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import DatabaseLockedError, StoreError
+from .locks import DatabaseLock, describe_process, read_wait_s, write_wait_s
 from .model import Participant, Period, Transcript, Turn
 from .schema import CALL_CHILD_TABLES, MIGRATIONS
 
@@ -46,38 +49,61 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file read-write, turning the file-lock error into a clear DatabaseLockedError."""
+def _schema_version(cur) -> int:
+    """The schema version a connection's database has (0 for a new file)."""
+    if not cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_name = 'schema_version'").fetchall():
+        return 0
+    return cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
+
+
+def connect(path: Path | str, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file, retrying for up to wait_s while a process outside our locks holds it; then a clear
+    DatabaseLockedError naming that process."""
     target = str(path)
-    try:
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(target)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if target != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise StoreError(f"cannot open the database: {text}", where=target) from None
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
             pid = _LOCK_PID.search(text)
-            holder = f" (PID {pid.group(1)})" if pid else ""
+            holder = describe_process(int(pid.group(1))) if pid else "another process"
             raise DatabaseLockedError(
-                f"the database is in use by another process{holder}; close the app or the other command and retry",
+                f"the database is in use by another process that does not share it ({holder}); stop it and retry",
                 where=target,
             ) from None
-        raise StoreError(f"cannot open the database: {text}", where=target) from None
-    except OSError as exc:
-        raise StoreError(f"cannot open the database: {exc.strerror or exc}", where=target) from None
+        except OSError as exc:
+            raise StoreError(f"cannot open the database: {exc.strerror or exc}", where=target) from None
 
 
 class Store:
-    """All reads and writes of the DuckDB database; thread-safe through one cursor per call."""
+    """All reads and writes of the DuckDB database, shared by any number of threads and processes.
+
+    A file database is never held open: each read opens it read-only under the shared lock, each write opens it
+    read-write under the exclusive lock (core/locks.py), and closes it after. A thread that already holds a
+    connection (inside a transaction, or a read) reuses it. ':memory:' keeps one connection for its lifetime.
+    """
 
     def __init__(self, path: Path | str = ":memory:") -> None:
         self.path = str(path)
-        self._con = connect(path)
+        self._local = threading.local()
+        self._memory = self.path == ":memory:"
         self._write_lock = threading.Lock()
+        self._con = connect(path) if self._memory else None
+        self._lock = None if self._memory else DatabaseLock(self.path)
         self._migrate()
 
     def close(self) -> None:
-        self._con.close()
+        if self._con is not None:
+            self._con.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -86,18 +112,43 @@ class Store:
         self.close()
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of its own for the caller's thread."""
-        cur = self._con.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+    def _connection(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """This thread's connection: the one it holds already, else a new one under the right lock."""
+        held = getattr(self._local, "con", None)
+        if held is not None:
+            yield held
+            return
+        if self._memory:
+            yield self._con
+            return
+        lock = self._lock.exclusive() if write else self._lock.shared()
+        with lock:
+            con = connect(self.path, read_only=not write, wait_s=write_wait_s() if write else read_wait_s())
+            self._local.con = con
+            try:
+                yield con
+            finally:
+                self._local.con = None
+                con.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One writer at a time; everything inside commits together or not at all."""
-        with self._write_lock, self.cursor() as cur:
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for the caller's thread (read-only on a file database)."""
+        with self._connection(write=False) as con:
+            cur = con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    @contextmanager
+    def transaction(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One writer at a time, across threads and processes; everything inside commits together or not at all.
+        changes_data=False (job bookkeeping) leaves the data generation, and so every cached query, as it is."""
+        if getattr(self._local, "con", None) is not None:
+            raise StoreError("a write was started inside another read or write of the same thread", where=self.path)
+        with self._write_lock if self._memory else suppress(), self._connection(write=True) as con:
+            cur = con.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
@@ -109,22 +160,52 @@ class Store:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            finally:
+                cur.close()
+            if changes_data:
+                self._bump_generation()
+
+    # -- the data generation: a counter every data write raises, so other processes' caches know ---------------
+    @property
+    def _generation_path(self) -> Path:
+        return Path(self.path + ".generation")
+
+    def generation(self) -> int:
+        """How many data writes this database has seen (0 in memory): a key for cached query results."""
+        if self._memory:
+            return self._memory_generation
+        try:
+            return int(self._generation_path.read_text() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    _memory_generation = 0
+
+    def _bump_generation(self) -> None:
+        if self._memory:
+            self._memory_generation += 1
+            return
+        temporary = self._generation_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}")
+        temporary.write_text(str(self.generation() + 1))
+        os.replace(temporary, self._generation_path)  # readers see the old or the new number, never a torn one
 
     # -- schema ---------------------------------------------------------------------------------
     @property
     def schema_version(self) -> int:
         with self.cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
-        return row or 0
+            return _schema_version(cur)
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        if current > len(MIGRATIONS):
-            raise StoreError(f"database schema v{current} is newer than this program (v{len(MIGRATIONS)})",
-                             where=self.path)
-        for version in range(current + 1, len(MIGRATIONS) + 1):
-            with self.transaction() as cur:
+        """Apply the migrations this database lacks, all in one transaction under the write lock."""
+        if not self._memory and Path(self.path).exists() and self.schema_version == len(MIGRATIONS):
+            return
+        with self.transaction() as cur:
+            current = _schema_version(cur)
+            if current > len(MIGRATIONS):
+                raise StoreError(f"database schema v{current} is newer than this program (v{len(MIGRATIONS)})",
+                                 where=self.path)
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for version in range(current + 1, len(MIGRATIONS) + 1):
                 cur.execute(MIGRATIONS[version - 1])
                 cur.execute("INSERT INTO schema_version VALUES (?)", [version])
 

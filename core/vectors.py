@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import StoreError
+from .locks import DatabaseLock
 from .model import SECTIONS, Period
 from .search import DIM, SPEAKER_KINDS, Filters, SearchHit, run_search
 
@@ -43,17 +44,25 @@ SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "period": lancedb.index.BTre
 
 
 class VectorIndex:
-    """One LanceDB table of sentence vectors with the metadata search filters on; one writer at a time."""
+    """One LanceDB table of sentence vectors with the metadata search filters on; one writer at a time across
+    processes (an exclusive lock beside the table), readers never wait."""
 
     def __init__(self, path: Path | str, *, encoder=None) -> None:
         self.path = str(path)
         self._encoder = encoder
+        self._writer = DatabaseLock(self.path)
         try:
             # interval 0: every read sees the latest version, including other processes' writes
             db = lancedb.connect(self.path, read_consistency_interval=dt.timedelta(0))
-            self._table = db.create_table(TABLE, schema=SCHEMA, exist_ok=True)
+            if TABLE in db.table_names():
+                self._table = db.open_table(TABLE)
+            else:
+                with self._writer.exclusive():
+                    self._table = db.create_table(TABLE, schema=SCHEMA, exist_ok=True)
             if "text" not in self.index_names():
-                self._table.create_index("text", config=FTS_CONFIG)
+                with self._writer.exclusive():
+                    if "text" not in self.index_names():
+                        self._table.create_index("text", config=FTS_CONFIG)
         except (OSError, ValueError, RuntimeError) as exc:
             raise StoreError(f"cannot open the vector table: {exc}", where=self.path) from None
         if self._table.schema.field("vector").type != SCHEMA.field("vector").type:
@@ -73,11 +82,12 @@ class VectorIndex:
         data = _to_arrow(batch, where=self.path)
         scope = f"call_id IN ({', '.join(str(i) for i in ids)})"  # ints only
         try:
-            if data.num_rows == 0:
-                self._table.delete(scope)
-                return
-            (self._table.merge_insert(["call_id", "pos"]).when_matched_update_all().when_not_matched_insert_all()
-             .when_not_matched_by_source_delete(scope).execute(data))
+            with self._writer.exclusive():
+                if data.num_rows == 0:
+                    self._table.delete(scope)
+                    return
+                (self._table.merge_insert(["call_id", "pos"]).when_matched_update_all().when_not_matched_insert_all()
+                 .when_not_matched_by_source_delete(scope).execute(data))
         except (OSError, ValueError, RuntimeError) as exc:
             raise StoreError(f"cannot write vectors of calls {ids}: {exc}", where=self.path) from None
 
@@ -90,7 +100,8 @@ class VectorIndex:
         if not call_ids:
             return
         try:
-            self._table.delete(f"call_id IN ({', '.join(str(int(i)) for i in call_ids)})")  # ints only
+            with self._writer.exclusive():
+                self._table.delete(f"call_id IN ({', '.join(str(int(i)) for i in call_ids)})")  # ints only
         except (OSError, ValueError, RuntimeError) as exc:
             raise StoreError(f"cannot delete vectors of calls {sorted(call_ids)}: {exc}", where=self.path) from None
 
@@ -137,16 +148,17 @@ class VectorIndex:
 
     def ensure_index(self, *, ann_min_rows: int = ANN_MIN_ROWS) -> None:
         """Create missing ANN (from ann_min_rows rows) and scalar indexes, fold new rows into all indexes, compact."""
-        have = self.index_names()
-        rows = self.count()
-        if rows == 0:
-            return
-        if "vector" not in have and rows >= ann_min_rows:
-            self._table.create_index("vector", config=ANN_CONFIG)
-        for column, config in SCALAR_INDEXES.items():
-            if column not in have:
-                self._table.create_index(column, config=config)
-        self._table.optimize(cleanup_older_than=CLEANUP_AFTER)
+        with self._writer.exclusive():
+            have = self.index_names()
+            rows = self.count()
+            if rows == 0:
+                return
+            if "vector" not in have and rows >= ann_min_rows:
+                self._table.create_index("vector", config=ANN_CONFIG)
+            for column, config in SCALAR_INDEXES.items():
+                if column not in have:
+                    self._table.create_index(column, config=config)
+            self._table.optimize(cleanup_older_than=CLEANUP_AFTER)
 
 
 def _to_arrow(batch: Mapping[int, Sequence[Mapping]], *, where: str) -> pa.Table:

@@ -113,7 +113,8 @@ def test_a_database_newer_than_the_program_is_refused(tmp_path):
         Store(path)
 
 
-def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path):
+def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("EARNINGS_READ_WAIT_S", "1")
     path = tmp_path / "held.duckdb"
     Store(path).close()
     holder = subprocess.Popen(
@@ -123,7 +124,7 @@ def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseLockedError, match=r"in use by another process \(PID \d+\)"):
+        with pytest.raises(DatabaseLockedError, match=r"in use by another process that does not share it \(PID \d+ "):
             Store(path)
     finally:
         holder.communicate("\n", timeout=10)
