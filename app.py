@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui import filters
+from ui import jobs as ui_jobs
 
 st.set_page_config(page_title="Earnings calls", page_icon=":material/record_voice_over:", layout="wide")
 
@@ -16,5 +17,8 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+ui_jobs.ensure_worker()
 filters.render()
+with st.sidebar:
+    ui_jobs.indicator()
 page.run()

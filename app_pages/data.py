@@ -1,15 +1,17 @@
-"""Data: fetch calls by ticker and quarters, import files, manage stored calls, export sentences."""
+"""Data: fetch calls by ticker and quarters, import files, manage stored calls, jobs, the watchlist, export."""
+import uuid
+
 import pandas as pd
 import streamlit as st
 
-from core.analyze import analyze
+from core import jobs, watch
 from core.errors import TranscriptError
 from core.export import to_csv
-from core.fetch import fetch_calls, reparse_calls
-from core.ingest import IMPORT_SUFFIXES, import_bytes
-from core.model import Period, period_range
+from core.ingest import IMPORT_SUFFIXES
+from core.model import SOURCE_NAMES, Period, period_range
 from core.parsers import PARSER_VERSION
 from ui import filters, resources, widgets
+from ui import jobs as ui_jobs
 
 st.title("Data")
 store = resources.store()
@@ -19,63 +21,17 @@ def _period(text: str) -> Period | None:
     return Period.parse(text) if text.strip() else None
 
 
-def run_fetch(ticker: str, *, source: str, periods: list[Period] | None, last: int | None, refresh: bool) -> None:
-    """Fetch with a progress bar and a line per quarter; list what failed and why."""
-    with st.status(f"Fetching {ticker} from {source}…", expanded=True) as status:
-        bar = st.progress(0.0, text="Locating transcripts…")
-
-        def progress(report, done: int, total: int) -> None:
-            bar.progress(done / total, text=f"{done}/{total} quarters")
-            reason = f" — {report.reason}" if report.reason else ""
-            st.write(f"{report.label}: {report.status}{reason}")
-
-        try:
-            reports = fetch_calls(store, ticker, periods=periods, last=last, source=source, refresh=refresh,
-                                  progress=progress)
-        except TranscriptError as exc:
-            status.update(label=f"Fetch of {ticker} stopped: {exc.message}", state="error")
-            return
-        finally:
-            resources.invalidate()
-        failed = [r for r in reports if r.status == "failed"]
-        status.update(label=f"{ticker}: {len(reports) - len(failed)} of {len(reports)} quarters stored"
-                      + (f", {len(failed)} failed" if failed else ""), state="error" if failed else "complete")
-    if failed:
-        st.error("Failed quarters:")
-        widgets.table(
-            pd.DataFrame([{"quarter": r.label, "reason": r.reason, "url": r.url} for r in failed]),
-            f"fetch-failures-{ticker}")
+def queue(kind: str, args: dict, what: str) -> None:
+    """Queue a job and say so; it runs in the background and shows in the sidebar and under Jobs."""
+    job = ui_jobs.submit(kind, args)
+    if job:
+        st.success(f"{what}: job #{job.job_id} {'is ' + job.state if job.state == 'running' else 'queued'}. "
+                   "It runs in the background — you can leave this page.", icon=":material/schedule:")
 
 
-def run_analysis() -> None:
-    """Analyse every stored call not yet analysed with the current models, with a progress bar."""
-    with st.status("Analysing calls (sentences, tone, topics, vectors)…", expanded=True) as status:
-        bar = st.progress(0.0, text="Loading the models…")
-        try:
-            report = analyze(store, resources.vector_index(),
-                             progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total} calls"))
-            resources.vector_index().ensure_index()
-        except TranscriptError as exc:
-            status.update(label=f"Analysis stopped: {exc}", state="error")
-            return
-        finally:
-            resources.invalidate()
-        status.update(label=f"Analysed {len(report.analysed)} calls ({report.sentences:,} sentences, "
-                      f"{report.sentences_per_second:.0f}/s); {report.skipped} already up to date", state="complete")
-
-
-def run_reparse() -> None:
-    """Parse every stored call's raw document again (no network); changed calls need analysing again."""
-    with st.status("Re-parsing the stored documents…", expanded=True) as status:
-        try:
-            outcomes = reparse_calls(store)
-        finally:
-            resources.invalidate()
-        failed = [o for o in outcomes if o.outcome == "failed"]
-        for outcome in failed:
-            st.write(f"{outcome.call}: {outcome.reason}")
-        status.update(label=f"Re-parsed {len(outcomes)} calls, {len(failed)} failed",
-                      state="error" if failed else "complete")
+def analysis_job() -> jobs.Job | None:
+    """The analysis queued or running now, if any."""
+    return next((j for j in ui_jobs.status().active if j.kind == "analyze"), None)
 
 
 def offer_upkeep() -> None:
@@ -87,25 +43,34 @@ def offer_upkeep() -> None:
         left.info(f"{outdated} stored calls were parsed by an older parser version; re-parse them (from the stored "
                   "documents, no network) to get its fixes, then analyse them again.", icon=":material/update:")
         if right.button("Re-parse now", icon=":material/update:"):
-            run_reparse()
-            pending = resources.query("stored_calls")
+            queue("reparse", {}, "Re-parse")
     unanalysed = 0 if pending.empty else int(pending["analysed_sentences"].isna().sum())
-    if unanalysed:
+    running = analysis_job()
+    if running:
+        st.info(f"Analysis {_progress(running)} — running in the background.", icon=":material/insights:")
+    elif unanalysed:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.info(f"{unanalysed} stored calls are not analysed yet: their tone, topics and search come from the "
                   "analysis.", icon=":material/pending:")
         if right.button("Analyse now", type="primary", icon=":material/insights:"):
-            run_analysis()
+            queue("analyze", {"ticker": None, "rescore": False}, "Analysis")
 
 
-prompt = st.container()  # filled last, so that it counts the calls this run imported or fetched
-fetch_tab, import_tab, calls_tab, export_tab = st.tabs(["Fetch", "Import files", "Stored calls", "Export"])
+def _progress(job: jobs.Job) -> str:
+    if job.state == "queued":
+        return f"#{job.job_id} queued"
+    return f"#{job.job_id}: {job.done}/{job.total if job.total is not None else '?'} calls"
+
+
+offer_upkeep()
+fetch_tab, import_tab, calls_tab, jobs_tab, watch_tab, export_tab = st.tabs(
+    ["Fetch", "Import files", "Stored calls", "Jobs", "Watchlist", "Export"])
 
 with fetch_tab:
     with st.form("fetch"):
         left, middle, right = st.columns(3)
         ticker = left.text_input("Ticker", placeholder="NVDA", max_chars=10).strip().upper()
-        source = middle.selectbox("Source", ["fool", "alphavantage"],
+        source = middle.selectbox("Source", list(SOURCE_NAMES),
                                   help="alphavantage needs ALPHAVANTAGE_API_KEY in the environment or secrets.toml")
         last = right.number_input("Last N quarters", min_value=1, max_value=80, value=8)
         left, right = st.columns(2)
@@ -124,20 +89,23 @@ with fetch_tab:
         except ValueError as exc:
             st.error(str(exc))
         else:
-            run_fetch(ticker, source=source, periods=period_range(first, final) if first else None,
-                      last=None if first else int(last), refresh=refresh)
-            if then_analyse:
-                run_analysis()
+            periods = [str(p) for p in period_range(first, final)] if first else None
+            queue("fetch", {"ticker": ticker, "source": source, "periods": periods,
+                            "last": None if first else int(last), "refresh": refresh, "analyse": then_analyse},
+                  f"Fetch of {ticker}")
 
 with import_tab:
     uploads = st.file_uploader("Transcript files (fool.com pages, StreetEvents text, 'Name: text' transcripts)",
                                type=[s.lstrip(".") for s in sorted(IMPORT_SUFFIXES)], accept_multiple_files=True)
     if uploads and st.button("Import", type="primary", icon=":material/upload_file:"):
-        outcomes = [import_bytes(store, upload.getvalue(), source=upload.name) for upload in uploads]
-        resources.invalidate()
-        widgets.table(pd.DataFrame([vars(o) for o in outcomes]), "import-outcomes")
-        failed = [o for o in outcomes if o.outcome == "failed"]
-        (st.error if failed else st.success)(f"{len(outcomes) - len(failed)} imported, {len(failed)} failed")
+        paths = []
+        for upload in uploads:  # each upload in a folder of its own: the job removes it once imported
+            folder = resources.settings().data_dir / "uploads" / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            target = folder / upload.name.replace("/", "_").replace("\\", "_")
+            target.write_bytes(upload.getvalue())
+            paths.append(str(target))
+        queue("import", {"paths": paths, "remove_after": True}, f"Import of {len(paths)} files")
 
 with calls_tab:
     calls = resources.query("stored_calls")
@@ -159,15 +127,81 @@ with calls_tab:
                 if len(web) < len(group):
                     st.warning(f"{ticker}: calls imported from files cannot be re-fetched; import the file again.")
                 for origin, same in web.groupby("origin"):
-                    run_fetch(ticker, source=origin, refresh=True, last=None,
-                              periods=[Period(int(y), int(q)) for y, q in zip(same["fiscal_year"],
-                                                                              same["fiscal_quarter"])])
+                    periods = [str(Period(int(y), int(q))) for y, q in zip(same["fiscal_year"], same["fiscal_quarter"])]
+                    queue("fetch", {"ticker": ticker, "source": origin, "periods": periods, "last": None,
+                                    "refresh": True, "analyse": True}, f"Re-fetch of {ticker}")
         if right.button(f"Delete {len(rows)} selected", disabled=rows.empty, icon=":material/delete:"):
-            for call_id in rows["call_id"]:
-                store.delete_call(int(call_id))
-                resources.vector_index().delete_call(int(call_id))
-            resources.invalidate()
+            queue("delete", {"call_ids": [int(c) for c in rows["call_id"]]}, f"Delete of {len(rows)} calls")
+
+
+@st.fragment(run_every=ui_jobs.REFRESH_S)
+def job_list() -> None:
+    """Recent jobs, live: pick one to read its log and cancel or resume it."""
+    listed = jobs.recent(store, limit=30)
+    if not listed:
+        st.info("No job yet: fetching, importing, analysing and re-parsing run as jobs.", icon=":material/info:")
+        return
+    frame = ui_jobs.table(listed)
+    picked = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                          key="jobs")
+    rows = picked.selection.rows if picked else []
+    job = listed[rows[0]] if rows else listed[0]
+    st.markdown(f"**{job.describe()}** · {job.state}" + (f" — {job.error}" if job.error else ""))
+    if job.active:
+        st.progress(job.fraction, text=f"{job.done}/{job.total if job.total is not None else '?'} "
+                                       f"{job.current or ''}")
+    left, right = st.columns(2)
+    if job.active and left.button("Cancel", key=f"cancel-{job.job_id}", icon=":material/cancel:",
+                                  disabled=job.cancel_requested):
+        jobs.cancel(store, job.job_id)
+        st.rerun(scope="fragment")
+    if job.state in ("interrupted", "failed", "cancelled") and right.button(
+            "Resume", key=f"resume-{job.job_id}", icon=":material/replay:"):
+        try:
+            jobs.resume(store, job.job_id)
+            ui_jobs.ensure_worker()
+        except TranscriptError as exc:
+            st.error(str(exc))
+        st.rerun(scope="fragment")
+    lines = jobs.log_lines(store, job.job_id)
+    st.code("\n".join(f"{str(at)[11:19]}  {line}" for _seq, at, line in lines[-200:]) or "(no log yet)",
+            language=None)
+
+
+with jobs_tab:
+    job_list()
+
+with watch_tab:
+    st.markdown("Watched tickers are checked for new calls on a schedule by the app's background worker (or by "
+                "`python -m core refresh` from cron when the app is not running); new calls are fetched and "
+                "analysed.")
+    with st.form("watch"):
+        left, middle, right = st.columns(3)
+        watched = left.text_input("Ticker to watch", placeholder="NVDA", max_chars=10)
+        watch_source = middle.selectbox("Source", list(SOURCE_NAMES), key="watch-source")
+        hours = right.number_input("Check every (hours)", min_value=0.01, max_value=8784.0,
+                                   value=watch.interval(store).total_seconds() / 3600)
+        if st.form_submit_button("Save", icon=":material/visibility:"):
+            try:
+                if watched.strip():
+                    watch.add(store, watched, source=watch_source)
+                watch.set_interval(store, float(hours))
+                ui_jobs.ensure_worker()
+            except TranscriptError as exc:
+                st.error(str(exc))
+    entries = watch.entries(store)
+    if entries:
+        frame = pd.DataFrame([{"ticker": e.ticker, "source": e.source, "last check": e.last_check,
+                               "next check": e.next_check, "outcome": e.last_outcome or "",
+                               "ok": e.last_ok} for e in entries])
+        st.dataframe(frame, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        drop = left.selectbox("Stop watching", [e.ticker for e in entries], index=None, placeholder="ticker")
+        if drop and right.button("Remove", icon=":material/visibility_off:"):
+            watch.remove(store, drop)
             st.rerun()
+        if st.button("Check now", icon=":material/sync:"):
+            queue("refresh", {"tickers": [e.ticker for e in entries]}, "Check of the watchlist")
 
 with export_tab:
     scope = filters.scope()
@@ -181,6 +215,3 @@ with export_tab:
         st.download_button(f"Download {len(sentences):,} sentences (CSV)", to_csv(sentences),
                            file_name="sentences.csv", mime="text/csv", icon=":material/download:",
                            on_click="ignore", type="primary")
-
-with prompt:
-    offer_upkeep()

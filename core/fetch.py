@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from .errors import FetchError, ParseError, RateLimitedError, TranscriptError
-from .fiscal import period_for_call
+from .fiscal import latest_period
 from .http import HttpClient
 from .model import Period
 from .parsers import PARSER_VERSION
@@ -39,11 +39,6 @@ class QuarterReport:
 Progress = Callable[[QuarterReport, int, int], None]  # (report, done so far, total)
 
 
-def latest_period(ticker: str, *, today: dt.date | None = None) -> Period:
-    """The newest fiscal quarter of the ticker that can have been reported by today."""
-    return period_for_call(ticker, today or dt.date.today())
-
-
 def last_periods(end: Period, count: int) -> list[Period]:
     """The count quarters ending with end, oldest first."""
     if count < 1:
@@ -54,9 +49,10 @@ def last_periods(end: Period, count: int) -> list[Period]:
 class _Run:
     """One fetch run: the reports so far, progress, and the stop signal after rate limiting."""
 
-    def __init__(self, store: Store, source: Source, ticker: str, progress: Progress | None, total: int) -> None:
+    def __init__(self, store: Store, source: Source, ticker: str, progress: Progress | None, total: int,
+                 cancelled: Callable[[], bool]) -> None:
         self.store, self.source, self.ticker = store, source, ticker
-        self.progress, self.total = progress, total
+        self.progress, self.total, self.cancelled = progress, total, cancelled
         self.reports: list[QuarterReport] = []
         self.stopped: str | None = None
         self._lock = threading.Lock()
@@ -72,6 +68,8 @@ class _Run:
     def fetch_one(self, target: Target) -> QuarterReport:
         """Download, parse and store one target; failures become a report, never a partial call."""
         period = target.period
+        if not self.stopped and self.cancelled():
+            self.stopped = "the fetch was cancelled"
         if self.stopped:
             return QuarterReport(period, "failed", f"not attempted: {self.stopped}", target.url)
         try:
@@ -102,12 +100,13 @@ def fetch_calls(
     store: Store, ticker: str, *, periods: Sequence[Period] | None = None, last: int | None = None,
     source: str = "fool", urls: Sequence[str] = (), refresh: bool = False, settings: Settings | None = None,
     client: HttpClient | None = None, base_url: str | None = None, listing_pages: int = 5,
-    progress: Progress | None = None, today: dt.date | None = None,
+    progress: Progress | None = None, today: dt.date | None = None, cancelled: Callable[[], bool] = lambda: False,
 ) -> list[QuarterReport]:
     """Make the requested quarters' calls stored; a report per quarter, oldest first.
 
     Quarters: `periods`, else the quarters of `urls`, else the `last` (default 4) up to the newest one
-    published. A stored call is not fetched again unless `refresh`.
+    published. A stored call is not fetched again unless `refresh`. Once `cancelled()` is true, quarters not
+    yet started are reported as not attempted; those stored stay.
     """
     settings = settings or Settings()
     ticker = ticker.upper()
@@ -116,7 +115,8 @@ def fetch_calls(
     try:
         src = make_source(source, client=client, settings=settings, base_url=base_url, listing_pages=listing_pages)
         return _fetch(store, src, ticker, periods=periods, last=last, urls=urls, refresh=refresh,
-                      concurrency=client.policy.max_concurrency, progress=progress, today=today)
+                      concurrency=client.policy.max_concurrency, progress=progress, today=today,
+                      cancelled=cancelled)
     finally:
         if own_client:
             client.close()
@@ -125,6 +125,7 @@ def fetch_calls(
 def _fetch(
     store: Store, src: Source, ticker: str, *, periods: Sequence[Period] | None, last: int | None,
     urls: Sequence[str], refresh: bool, concurrency: int, progress: Progress | None, today: dt.date | None,
+    cancelled: Callable[[], bool],
 ) -> list[QuarterReport]:
     targets: list[Target] = []
     missing: list[QuarterReport] = []
@@ -154,7 +155,7 @@ def _fetch(
                 else:
                     reason = f"no {src.name} transcript found for {ticker} {p}" + (f" ({problems})" if problems else "")
                     missing.append(QuarterReport(p, "failed", reason))
-    run = _Run(store, src, ticker, progress, len(cached) + len(missing) + len(targets))
+    run = _Run(store, src, ticker, progress, len(cached) + len(missing) + len(targets), cancelled)
     for p in cached:
         run.report(QuarterReport(p, "cached"))
     for report in missing:

@@ -81,3 +81,8 @@ def end_month_from_label(period: Period, call_date: dt.date) -> int | None:
     """
     fits = [end for end in range(1, 13) if period_for_call("", call_date, end_month=end) == period]
     return max(fits, key=lambda end: _last_close(call_date, end), default=None)
+
+
+def latest_period(ticker: str, *, today: dt.date | None = None) -> Period:
+    """The newest fiscal quarter of the ticker that can have been reported by today."""
+    return period_for_call(ticker, today or dt.date.today())

@@ -11,6 +11,10 @@ TURN_TYPES = ("presentation", "question", "answer", "operator")
 KINDS = ("executive", "analyst", "operator", "other")
 SOURCE_KINDS = ("fool_current", "fool_legacy", "streetevents", "plain", "alphavantage")
 
+SPEAKER_KINDS = (*KINDS, "ceo", "cfo")  # the model's kinds, plus the CEO/CFO split the roll-ups use
+MODES = ("vector", "fts", "hybrid")     # search modes (core/search.py)
+SOURCE_NAMES = ("fool", "alphavantage")  # web sources (core/sources)
+
 
 @dataclass(frozen=True)
 class Participant:

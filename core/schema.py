@@ -109,6 +109,48 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (call_id, question_turn)
     );
     """,
+    # 4: jobs (long work run by a worker or the command line), their log, and the watchlist the schedule checks
+    """
+    CREATE SEQUENCE job_ids START 1;
+    CREATE TABLE jobs (
+        job_id           INTEGER PRIMARY KEY,
+        kind             VARCHAR NOT NULL,     -- core/tasks.py TASKS
+        args             VARCHAR NOT NULL,     -- JSON
+        origin           VARCHAR NOT NULL,     -- app / cli / schedule
+        state            VARCHAR NOT NULL,     -- queued / running / succeeded / failed / cancelled / interrupted
+        done             INTEGER NOT NULL DEFAULT 0,
+        total            INTEGER,
+        current          VARCHAR,              -- the item in hand
+        result           VARCHAR,              -- JSON summary
+        error            VARCHAR,
+        created_at       TIMESTAMP NOT NULL,
+        started_at       TIMESTAMP,
+        finished_at      TIMESTAMP,
+        runner           VARCHAR,              -- token of the process running it (core/jobs.py Runner)
+        cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+        attempts         INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE job_log (
+        job_id INTEGER NOT NULL,
+        seq    INTEGER NOT NULL,
+        logged_at TIMESTAMP NOT NULL,
+        line   VARCHAR NOT NULL,
+        PRIMARY KEY (job_id, seq)
+    );
+    CREATE TABLE watchlist (
+        ticker       VARCHAR PRIMARY KEY,
+        source       VARCHAR NOT NULL,
+        added_at     TIMESTAMP NOT NULL,
+        last_check   TIMESTAMP,
+        next_check   TIMESTAMP NOT NULL,
+        last_outcome VARCHAR,                  -- e.g. '2 new calls', or the error of the last check
+        last_ok      BOOLEAN
+    );
+    CREATE TABLE app_settings (
+        key   VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    );
+    """,
 ]
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.

@@ -14,12 +14,10 @@ from lancedb.query import MatchQuery
 from lancedb.rerankers import RRFReranker
 
 from .errors import ConfigError
-from .model import KINDS, SECTIONS, Period
+from .model import KINDS, MODES, SECTIONS, SPEAKER_KINDS, Period
 
-MODES = ("vector", "fts", "hybrid")
 MAX_K = 1000
 DIM = 384
-SPEAKER_KINDS = (*KINDS, "ceo", "cfo")  # the model's kinds, plus the CEO/CFO split the roll-ups use
 _TICKER = re.compile(r"[A-Z0-9.-]{1,10}")
 _TOPIC = re.compile(r"[a-z][a-z0-9_]{0,40}")  # a taxonomy key (core/topics.py)
 NPROBES = 20           # IVF partitions visited once an ANN index exists

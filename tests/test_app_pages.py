@@ -2,10 +2,14 @@
 filters, downloads equal to tables, safe rendering of hostile text) and the real corpus slice (tests/conftest.py)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import io
 
 import pandas as pd
 import pytest
+from jobwait import wait_for_job
 from streamlit.testing.v1 import AppTest
 
 from apprunner import open_page
@@ -16,8 +20,9 @@ HOSTILE = "[click me](http://evil.example) **bold** <script>alert(1)</script> $x
 
 
 def texts(at: AppTest) -> str:
-    """Everything the page wrote as markdown, captions, info and warnings."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "title", "subheader", "header")
+    """Everything the page wrote as markdown, captions, info, successes, warnings and code blocks."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader",
+                                  "header", "code")
              for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
 
@@ -64,7 +69,7 @@ def test_every_page_teaches_on_an_empty_database(empty_app, page):
     at = open_page(page)
     shown = texts(at)
     if page == "data":
-        assert [t.label for t in at.tabs] == ["Fetch", "Import files", "Stored calls", "Export"]
+        assert [t.label for t in at.tabs] == ["Fetch", "Import files", "Stored calls", "Jobs", "Watchlist", "Export"]
         assert at.text_input[0].label == "Ticker"
     assert "Open **Data** to fetch" in shown
     assert "python -m core fetch" in shown
@@ -216,6 +221,10 @@ def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_par
     assert "2 stored calls were parsed by an older parser version" in texts(at)
     at.button(key=next(b.key for b in at.button if b.label == "Re-parse now")).click().run()
     assert not at.exception
+    assert "Re-parse: job #1 queued" in texts(at)
+    job = wait_for_job(Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb", 1)  # run by the app's worker
+    assert (job.kind, job.origin, job.state) == ("reparse", "app", "failed")
+    at.run()
     shown = texts(at)
-    assert "ACME 2025Q1: not a transcript" in shown and "ACME 2025Q2: not a transcript" in shown
+    assert "ACME 2025Q1: failed — not a transcript" in shown and "ACME 2025Q2: failed — not a transcript" in shown
     assert at.dataframe[0].value["analysed_sentences"].notna().all()

@@ -1,8 +1,9 @@
 """The app's shared resources (database, vector table, taxonomy) and its cached queries.
 
-The app process holds the DuckDB file read-write for its lifetime (one holder per file); every query takes a cursor
-of its own (Store.cursor), so concurrent sessions are safe. Query results are cached per database path and scope;
-anything that writes calls `invalidate()`.
+The app never holds the DuckDB file: every query opens it read-only for its duration (core/store.py), so the
+worker, the command line and the schedule write while the app serves. Writes happen in jobs (core/jobs.py).
+Query results are cached per database path, data generation (raised by every data write, in any process) and
+arguments, so a finished job's data shows on the next run of any page.
 """
 from __future__ import annotations
 
@@ -31,8 +32,13 @@ def _store(db_path: str) -> Store:
 
 
 def store() -> Store:
-    """The one read-write Store of this process for the configured database."""
+    """The Store of the configured database (no connection is held between queries)."""
     return _store(str(settings().db_path))
+
+
+def generation() -> int:
+    """The data generation of the configured database: part of every cache key."""
+    return store().generation()
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,7 +76,7 @@ def encoder() -> Encoder:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _phrase(db_path: str, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _phrase(db_path: str, generation: int, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
     return (rollups.phrase_trend(store, ticker=ticker, vector=vector, threshold=threshold),
@@ -79,28 +85,23 @@ def _phrase(db_path: str, ticker: str, phrase: str, threshold: float) -> tuple[p
 
 def phrase_trend(ticker: str, phrase: str, *, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cached (trend per call, example sentences) of a phrase for one ticker."""
-    return _phrase(str(settings().db_path), ticker, phrase, threshold)
-
-
-def invalidate() -> None:
-    """Forget every cached query result (after a fetch, import, analysis or delete)."""
-    st.cache_data.clear()
+    return _phrase(str(settings().db_path), generation(), ticker, phrase, threshold)
 
 
 # -- cached queries: keyed by database path and arguments --------------------------------------------------------
-@st.cache_data(show_spinner=False)
-def _query(db_path: str, name: str, args: tuple, kwargs: tuple) -> pd.DataFrame | list | dict:
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(db_path: str, generation: int, name: str, args: tuple, kwargs: tuple) -> pd.DataFrame | list | dict:
     function = QUERIES[name]
     return function(_store(db_path), *args, **dict(kwargs))
 
 
 def query(name: str, *args, **kwargs):
     """A cached call of one of QUERIES on the app's store."""
-    return _query(str(settings().db_path), name, args, tuple(sorted(kwargs.items())))
+    return _query(str(settings().db_path), generation(), name, args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _search(db_path: str, vectors_path: str, text: str, mode: str, k: int, scope: Scope,
+def _search(db_path: str, generation: int, vectors_path: str, text: str, mode: str, k: int, scope: Scope,
             topics: tuple[str, ...]) -> pd.DataFrame:
     hits = _vector_index(vectors_path).search(
         text, mode=mode, k=k, tickers=scope.tickers, period_from=scope.period_from, period_to=scope.period_to,
@@ -110,7 +111,7 @@ def _search(db_path: str, vectors_path: str, text: str, mode: str, k: int, scope
 
 def search(text: str, *, mode: str, k: int, scope: Scope, topics: tuple[str, ...] = ()) -> pd.DataFrame:
     """Cached search of the sentence vectors under the scope, joined with speaker and tone."""
-    return _search(str(settings().db_path), str(settings().vectors_dir), text, mode, k, scope, topics)
+    return _search(str(settings().db_path), generation(), str(settings().vectors_dir), text, mode, k, scope, topics)
 
 
 QUERIES = {

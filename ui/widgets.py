@@ -26,9 +26,9 @@ def empty_state(message: str, *, analysed: bool = False) -> None:
     st.info(message, icon=":material/info:")
     if analysed:
         st.markdown("Calls are stored but not analysed yet: open **Data** and press **Analyse now**, or run "
-                    "`python -m core analyze` while the app is stopped.")
+                    "`python -m core analyze` (it works while the app runs).")
     else:
         st.markdown("No transcripts yet. Open **Data** to fetch a ticker's calls (e.g. `NVDA`, last 8 quarters) or "
                     "to import transcript files, or run `python -m core fetch NVDA --last 8` / "
-                    "`python -m core import FILES…` while the app is stopped.")
+                    "`python -m core import FILES…` (they work while the app runs).")
     st.page_link("app_pages/data.py", label="Go to Data", icon=":material/database:")

@@ -3,12 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from tqdm import tqdm
-
-from ..analyze import Analyzer
-from ..settings import Settings
-from ..vectors import VectorIndex
-from .common import open_store, ticker_arg
+from .common import run_job, ticker_arg
 
 
 def register(subparsers) -> None:
@@ -18,16 +13,10 @@ def register(subparsers) -> None:
     cmd.set_defaults(run=run)
 
 
+def summarise(result: dict) -> None:
+    print(f"{result['analysed']} calls analysed ({result['sentences']} sentences, {result['per_second']:.0f}/s), "
+          f"{result['skipped']} already up to date; taxonomy {result['taxonomy']}")
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
-    with open_store(settings) as store:
-        analyzer = Analyzer()
-        vectors = VectorIndex(settings.vectors_dir, encoder=analyzer.model.encoder)
-        with tqdm(total=len(analyzer.pending(store, ticker=args.ticker, rescore=args.rescore)), unit="call",
-                  desc="analysing") as bar:
-            report = analyzer.run(store, vectors, ticker=args.ticker, rescore=args.rescore,
-                                  progress=lambda done, total: bar.update(done - bar.n))
-    print(f"{len(report.analysed)} calls analysed ({report.sentences} sentences, "
-          f"{report.sentences_per_second:.0f}/s), {report.skipped} already up to date; "
-          f"taxonomy {analyzer.taxonomy.source}")
-    return 0
+    return run_job("analyze", {"ticker": args.ticker, "rescore": args.rescore}, summarise=summarise)

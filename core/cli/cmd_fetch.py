@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tqdm import tqdm
-
-from ..fetch import QuarterReport, fetch_calls, latest_period
-from ..model import period_range
-from ..settings import Settings
-from ..sources import SOURCE_NAMES
-from .common import open_store, period_arg, print_table, require, ticker_arg
+from ..fiscal import latest_period
+from ..model import SOURCE_NAMES, period_range
+from .common import period_arg, print_table, require, run_job, ticker_arg
 
 
 def register(subparsers) -> None:
@@ -32,6 +27,14 @@ def register(subparsers) -> None:
     cmd.set_defaults(run=run)
 
 
+def summarise(result: dict) -> None:
+    quarters = result["quarters"]
+    print_table([(q["quarter"], q["status"], q["detail"]) for q in quarters], ["quarter", "status", "detail"])
+    failed = result["failed"]
+    print(f"{result['ticker']}: {len(quarters) - failed} of {len(quarters)} quarters stored"
+          + (f", {failed} failed" if failed else ""))
+
+
 def run(args: argparse.Namespace) -> int:
     require(args.last is None or args.last >= 1, "--last must be at least 1")
     require(not (args.start and args.last), "use --from with --to, or --last alone")
@@ -40,18 +43,7 @@ def run(args: argparse.Namespace) -> int:
         last = args.end or latest_period(args.ticker)
         periods = period_range(args.start or last, last)
         require(bool(periods), f"--from {args.start} is after --to {last}")
-    settings = Settings()
-    with open_store(settings) as store, tqdm(unit="quarter", disable=None, file=sys.stderr) as bar:
-        def progress(report: QuarterReport, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_postfix_str(f"{report.label} {report.status}")
-            bar.update()
-
-        reports = fetch_calls(store, args.ticker, periods=periods, last=args.last, source=args.source,
-                              urls=args.urls, refresh=args.refresh, settings=settings, base_url=args.base_url,
-                              progress=progress)
-    print_table([(r.label, r.status, r.reason or r.url) for r in reports], ["quarter", "status", "detail"])
-    failed = sum(r.status == "failed" for r in reports)
-    print(f"{args.ticker}: {len(reports) - failed} of {len(reports)} quarters stored"
-          + (f", {failed} failed" if failed else ""))
-    return 1 if failed or not reports else 0
+    job_args = {"ticker": args.ticker, "periods": [str(p) for p in periods] if periods else None, "last": args.last,
+                "source": args.source, "urls": args.urls, "refresh": args.refresh, "base_url": args.base_url}
+    status = run_job("fetch", job_args, summarise=summarise)
+    return status

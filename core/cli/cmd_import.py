@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from pathlib import Path
 
-from tqdm import tqdm
-
-from ..ingest import import_paths, iter_files
-from .common import open_store, period_arg, ticker_arg
+from .common import period_arg, run_job, ticker_arg
 
 
 def register(subparsers) -> None:
@@ -19,15 +15,13 @@ def register(subparsers) -> None:
     cmd.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    total = sum(1 for _ in iter_files(args.paths))
-    with open_store() as store, tqdm(total=total, unit="file", disable=None) as bar:
-        def report(outcome) -> None:
-            detail = outcome.call if outcome.outcome != "failed" else outcome.reason
-            bar.write(f"{outcome.outcome:9} {outcome.path}  {detail}")
-            bar.update()
-
-        outcomes = import_paths(store, args.paths, ticker=args.ticker, period=args.period, progress=report)
-    counts = Counter(o.outcome for o in outcomes)
+def summarise(result: dict) -> None:
+    counts = result["counts"]
     print(", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "no files found")
-    return 1 if counts["failed"] or not outcomes else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = [str(path.resolve()) for path in args.paths]  # the worker may run elsewhere in the tree
+    status = run_job("import", {"paths": paths, "ticker": args.ticker,
+                                "period": str(args.period) if args.period else None}, summarise=summarise)
+    return status

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from ..errors import ParseError
-from ..ingest import parse_bytes
 from .common import period_arg, ticker_arg
 
 
@@ -20,6 +19,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..ingest import parse_bytes
+
     try:
         content = args.file.read_bytes()
     except OSError as exc:

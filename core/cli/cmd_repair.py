@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..repair import repair
-from ..settings import Settings
-from ..vectors import VectorIndex
-from .common import open_store
+from .common import run_job
 
 
 def register(subparsers) -> None:
@@ -15,22 +12,23 @@ def register(subparsers) -> None:
     cmd.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    settings = Settings()
-    with open_store(settings) as store:
-        report = repair(store, VectorIndex(settings.vectors_dir), dry_run=args.dry_run)
-    plural = "" if report.analysed_calls == 1 else "s"
-    print(f"{report.analysed_calls} analysed call{plural}, {report.vector_rows} vector rows")
-    if report.consistent:
+def summarise(result: dict) -> None:
+    plural = "" if result["analysed_calls"] == 1 else "s"
+    print(f"{result['analysed_calls']} analysed call{plural}, {result['vector_rows']} vector rows")
+    if result["consistent"]:
         print("DuckDB and LanceDB agree")
-        return 0
-    done = "" if args.dry_run else " (deleted)"
-    for call_id, rows in report.stale_vectors.items():
+        return
+    dry_run = result["dry_run"]
+    done = "" if dry_run else " (deleted)"
+    for call_id, rows in result["stale_vectors"].items():
         print(f"call {call_id}: {rows} vectors of a call that is not fully analysed{done}")
-    rewrite = "would be re-written" if args.dry_run else "re-written from DuckDB"
-    for call_id, reason in report.rewritten.items():
+    rewrite = "would be re-written" if dry_run else "re-written from DuckDB"
+    for call_id, reason in result["rewritten"].items():
         print(f"call {call_id}: {reason}; vectors {rewrite}")
-    action = "would be reset" if args.dry_run else "reset: run `python -m core analyze` to redo it"
-    for call_id, reason in report.redo.items():
+    action = "would be reset" if dry_run else "reset: run `python -m core analyze` to redo it"
+    for call_id, reason in result["redo"].items():
         print(f"call {call_id}: {reason}; analysis {action}")
-    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_job("repair", {"dry_run": args.dry_run}, summarise=summarise)

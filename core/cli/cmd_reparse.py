@@ -4,8 +4,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from ..fetch import reparse_calls
-from .common import open_store, print_table
+from .common import print_table, run_job
 
 
 def register(subparsers) -> None:
@@ -13,10 +12,11 @@ def register(subparsers) -> None:
     cmd.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
-        outcomes = reparse_calls(store)
-    print_table([(o.call, o.outcome, o.reason) for o in outcomes], ["call", "outcome", "detail"])
-    counts = Counter(o.outcome for o in outcomes)
+def summarise(result: dict) -> None:
+    print_table([(o["call"], o["outcome"], o["detail"]) for o in result["calls"]], ["call", "outcome", "detail"])
+    counts = Counter(o["outcome"] for o in result["calls"])
     print(", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "no stored calls")
-    return 1 if counts["failed"] else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_job("reparse", {}, summarise=summarise)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..search import MODES, SPEAKER_KINDS
-from ..model import SECTIONS
-from ..settings import Settings
-from ..vectors import VectorIndex
+from ..model import MODES, SECTIONS, SPEAKER_KINDS
 from .common import period_arg, print_table, ticker_arg
 
 
@@ -30,6 +27,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..settings import Settings
+    from ..vectors import VectorIndex
+
     index = VectorIndex(Settings().vectors_dir)
     hits = index.search(args.query, mode=args.mode, k=args.k, tickers=args.ticker, period_from=args.period_from,
                         period_to=args.period_to, sections=args.section, speaker_kinds=args.speaker_kind,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..rollups import trends
 from .common import open_store, print_table, require, ticker_arg
 
 _DECIMALS = {"net_tone": 3, "net_tone_qoq": 3, "prepared_tone": 3, "qa_tone": 3, "qa_gap": 3, "ceo_tone": 3,
@@ -19,6 +18,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..rollups import trends
+
     with open_store() as store:
         frame = trends(store, ticker=args.ticker)
     require(not frame.empty, f"no analysed calls of {args.ticker}: run `python -m core analyze --ticker {args.ticker}`")

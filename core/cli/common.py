@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from ..errors import ConfigError
 from ..model import Period
@@ -47,3 +48,51 @@ def require(condition: bool, message: str) -> None:
     """Raise ConfigError(message) unless condition holds."""
     if not condition:
         raise ConfigError(message)
+
+
+def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | None = None) -> int:
+    """Run a job and follow it: handed to the app's worker when one serves the database, else run here. Either
+    way the job's log lines print as they come, then its summary; Ctrl-C cancels it at the next step."""
+    from .. import jobs, worker
+
+    store = open_store()
+    job = jobs.submit(store, kind, job_args, origin="cli")
+    mine = None if worker.alive(store.path) else jobs.claim(store, jobs.Runner(store), job_id=job.job_id)
+    if mine:
+        try:
+            job = jobs.run_job(store, mine, echo=print)
+        except KeyboardInterrupt:
+            print("interrupted: the job ends as interrupted; `python -m core jobs resume "
+                  f"{job.job_id}` finishes it", file=sys.stderr)
+            return 130
+    else:
+        holder = worker.worker_pid(store.path)
+        print(f"job #{job.job_id} runs in the worker" + (f" (PID {holder})" if holder else ""), file=sys.stderr)
+        job = follow(store, job.job_id)
+    if job.result and summarise:
+        summarise(job.result)
+    if job.state != "succeeded":
+        print(f"error: job #{job.job_id} {job.state}: {job.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def follow(store: Store, job_id: int, *, every_s: float = 0.3):
+    """Print a job's log lines as they come until it ends; Ctrl-C asks for a cancel and keeps following."""
+    from .. import jobs
+
+    seen = 0
+    while True:
+        try:
+            for seq, _at, line in jobs.log_lines(store, job_id, after=seen):
+                print(line, flush=True)
+                seen = seq
+            job = jobs.get(store, job_id)
+            if not job.active:
+                for seq, _at, line in jobs.log_lines(store, job_id, after=seen):
+                    print(line, flush=True)
+                return job
+            time.sleep(every_s)
+        except KeyboardInterrupt:
+            jobs.cancel(store, job_id)
+            print(f"cancelling job #{job_id} at its next step…", file=sys.stderr)

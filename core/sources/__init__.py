@@ -8,12 +8,11 @@ from typing import Protocol
 from ..errors import ConfigError
 from ..http import HttpClient
 from ..ingest import decode_document
-from ..model import Period, Transcript
+from ..model import SOURCE_NAMES, Period, Transcript
 from ..parsers import parse_document
 from ..settings import Settings
 from ..store import RawDocument
 
-SOURCE_NAMES = ("fool", "alphavantage")
 
 
 @dataclass(frozen=True)

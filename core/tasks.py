@@ -1,0 +1,183 @@
+"""The kinds of job: each a function (JobContext, **JSON arguments) -> JSON result, idempotent step by step.
+
+Steps are a quarter (fetch), a file (import), a batch of calls (analyse), a call (re-parse, delete) or a ticker
+(refresh); each is written in its own transaction and followed by `ctx.check()`, where a cancel or a stopping runner
+ends the job with what finished kept. A result's `failed` counts the steps that failed (the job then fails too).
+"""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from .jobs import JobContext
+from .model import Period
+from .settings import Settings
+
+_analyzers: dict[str, object] = {}  # one loaded Analyzer per taxonomy file, reused by later jobs of this process
+
+
+def _settings(ctx: JobContext) -> Settings:
+    """The settings of the data directory the job's database lives in."""
+    return Settings(data_dir=Path(ctx.store.path).parent)
+
+
+def _vectors(ctx: JobContext, encoder=None):
+    from .vectors import VectorIndex
+
+    return VectorIndex(_settings(ctx).vectors_dir, encoder=encoder)
+
+
+def _analyzer(ctx: JobContext):
+    from .analyze import Analyzer
+    from .topics import taxonomy_path
+
+    path = str(taxonomy_path(_settings(ctx).data_dir))
+    if path not in _analyzers:
+        ctx.log("loading the models")
+        _analyzers[path] = Analyzer()
+    return _analyzers[path]
+
+
+def analyze(ctx: JobContext, *, ticker: str | None = None, rescore: bool = False) -> dict:
+    """Analyse every stored call (of a ticker) not analysed with the current models; rescore redoes all."""
+    analyzer = _analyzer(ctx)
+    vectors = _vectors(ctx, analyzer.model.encoder)
+    todo = analyzer.pending(ctx.store, ticker=ticker, rescore=rescore)
+    ctx.progress(0, len(todo), "loading the calls")
+    ctx.log(f"{len(todo)} calls to analyse" + (f" ({ticker})" if ticker else ""))
+
+    def after_batch(done: int, total: int) -> None:
+        ctx.log(f"analysed {done}/{total} calls")
+        ctx.progress(done, total)
+        ctx.check()
+
+    report = analyzer.run(ctx.store, vectors, ticker=ticker, rescore=rescore, progress=after_batch)
+    return {"analysed": len(report.analysed), "skipped": report.skipped, "sentences": report.sentences,
+            "per_second": round(report.sentences_per_second, 1), "taxonomy": str(analyzer.taxonomy.source)}
+
+
+def fetch(ctx: JobContext, *, ticker: str, periods: list[str] | None = None, last: int | None = None,
+          source: str = "fool", urls: list[str] | None = None, refresh: bool = False, base_url: str | None = None,
+          analyse: bool = False) -> dict:
+    """Fetch a ticker's calls (stored calls are skipped unless refresh); analyse them after when asked."""
+    from .fetch import fetch_calls
+
+    def progress(report, done: int, total: int) -> None:
+        ctx.log(f"{ticker} {report.label}: {report.status}" + (f" — {report.reason}" if report.reason else ""))
+        ctx.progress(done, total, f"{ticker} {report.label}")
+
+    reports = fetch_calls(ctx.store, ticker, periods=[Period.parse(p) for p in periods] if periods else None,
+                          last=last, source=source, urls=urls or (), refresh=refresh, settings=_settings(ctx),
+                          base_url=base_url, progress=progress, cancelled=ctx.cancelled)
+    ctx.check()
+    quarters = [{"quarter": r.label, "status": r.status, "detail": r.reason or r.url} for r in reports]
+    result = {"ticker": ticker, "quarters": quarters, "steps": len(reports),
+              "failed": sum(r.status == "failed" for r in reports)}
+    if analyse and any(r.status == "fetched" for r in reports):
+        result["analysis"] = analyze(ctx, ticker=ticker)
+    return result
+
+
+def import_files(ctx: JobContext, *, paths: list[str], ticker: str | None = None, period: str | None = None,
+                 remove_after: bool = False) -> dict:
+    """Import files and directories; remove_after deletes the given files (the app's uploads) once all went in."""
+    from .ingest import import_file, iter_files
+
+    files = list(iter_files([Path(p) for p in paths]))
+    outcomes = []
+    for n, path in enumerate(files):
+        ctx.progress(n, len(files), path.name)
+        outcome = import_file(ctx.store, path, ticker=ticker, period=Period.parse(period) if period else None)
+        outcomes.append(vars(outcome))
+        detail = outcome.call if outcome.outcome != "failed" else outcome.reason
+        ctx.log(f"{outcome.outcome:9} {outcome.path}  {detail}")
+        ctx.progress(n + 1, len(files))
+        ctx.check()
+    counts = Counter(o["outcome"] for o in outcomes)
+    if remove_after and not counts["failed"]:
+        for path in paths:
+            shutil.rmtree(Path(path).parent, ignore_errors=True)
+    return {"files": outcomes, "counts": dict(counts), "steps": len(outcomes), "failed": counts["failed"]}
+
+
+def reparse(ctx: JobContext) -> dict:
+    """Parse every stored call's raw document again (no network); a failed call keeps its old version."""
+    from .fetch import reparse_calls
+
+    total = len(ctx.store.documents_of_calls())
+    seen = []
+
+    def progress(outcome) -> None:
+        seen.append({"call": outcome.call, "outcome": outcome.outcome, "detail": outcome.reason})
+        ctx.log(f"{outcome.call}: {outcome.outcome}" + (f" — {outcome.reason}" if outcome.reason else ""))
+        ctx.progress(len(seen), total, outcome.call)
+        ctx.check()
+
+    reparse_calls(ctx.store, progress=progress)
+    failed = sum(o["outcome"] == "failed" for o in seen)
+    return {"calls": seen, "steps": len(seen), "failed": failed}
+
+
+def delete(ctx: JobContext, *, call_ids: list[int]) -> dict:
+    """Delete stored calls with everything derived from them (their raw documents stay)."""
+    vectors = _vectors(ctx)
+    for n, call_id in enumerate(call_ids):
+        ctx.progress(n, len(call_ids), f"call {call_id}")
+        ctx.store.delete_call(int(call_id))
+        vectors.delete_call(int(call_id))
+        ctx.log(f"deleted call {call_id}")
+        ctx.progress(n + 1, len(call_ids))
+        ctx.check()
+    return {"deleted": len(call_ids)}
+
+
+def repair(ctx: JobContext, *, dry_run: bool = False) -> dict:
+    """Make the vector table agree with the analysed calls (core/repair.py)."""
+    from .repair import repair as run_repair
+
+    report = run_repair(ctx.store, _vectors(ctx), dry_run=dry_run)
+    ctx.log("DuckDB and LanceDB agree" if report.consistent else "differences found"
+            + ("" if dry_run else " and fixed"))
+    return {"analysed_calls": report.analysed_calls, "vector_rows": report.vector_rows, "dry_run": dry_run,
+            "stale_vectors": report.stale_vectors, "rewritten": report.rewritten, "redo": report.redo,
+            "consistent": report.consistent}
+
+
+def refresh(ctx: JobContext, *, tickers: list[str] | None = None, base_url: str | None = None) -> dict:
+    """One pass of the schedule: fetch the newest calls of each watched ticker that is due (or of the given ones),
+    note each ticker's outcome on the watchlist, then analyse what is new."""
+    from . import watch
+    from .errors import TranscriptError
+    from .fetch import fetch_calls
+
+    entries = watch.entries(ctx.store)
+    wanted = [e for e in entries if e.ticker in tickers] if tickers else [e for e in entries if e.due]
+    outcomes, new = [], 0
+    for n, entry in enumerate(wanted):
+        ctx.progress(n, len(wanted), entry.ticker)
+        try:
+            reports = fetch_calls(ctx.store, entry.ticker, last=watch.LOOKBACK_QUARTERS, source=entry.source,
+                                  settings=_settings(ctx), base_url=base_url, cancelled=ctx.cancelled)
+            fetched = [r.label for r in reports if r.status == "fetched"]
+            problems = [f"{r.label}: {r.reason}" for r in reports if r.status == "failed"]
+            ok = not problems or any(r.status != "failed" for r in reports)
+            outcome = (f"{len(fetched)} new call{'s' if len(fetched) != 1 else ''}" + (f" ({', '.join(fetched)})"
+                       if fetched else "") + (f"; {len(problems)} failed: {problems[0]}" if problems else ""))
+        except TranscriptError as exc:
+            fetched, ok, outcome = [], False, f"failed: {exc}"
+        watch.record_check(ctx.store, entry.ticker, ok=ok, outcome=outcome)
+        ctx.log(f"{entry.ticker}: {outcome}")
+        outcomes.append({"ticker": entry.ticker, "ok": ok, "outcome": outcome})
+        new += len(fetched)
+        ctx.progress(n + 1, len(wanted))
+        ctx.check()
+    result = {"tickers": outcomes, "new_calls": new, "steps": len(outcomes),
+              "failed": sum(not o["ok"] for o in outcomes)}
+    if new:
+        result["analysis"] = analyze(ctx)
+    return result
+
+
+TASKS = {"analyze": analyze, "fetch": fetch, "import": import_files, "reparse": reparse, "delete": delete,
+         "repair": repair, "refresh": refresh}

@@ -1,0 +1,99 @@
+"""The watchlist: tickers the worker checks on a schedule for new calls (daily unless set otherwise)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .errors import ConfigError
+from .store import Store
+
+DEFAULT_INTERVAL_HOURS = 24.0
+LOOKBACK_QUARTERS = 2       # a check fetches the newest quarters not stored yet (the newest may be unpublished)
+INTERVAL_KEY = "refresh_interval_hours"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One watched ticker with its schedule and the outcome of its last check."""
+
+    ticker: str
+    source: str
+    added_at: dt.datetime
+    last_check: dt.datetime | None
+    next_check: dt.datetime
+    last_outcome: str | None
+    last_ok: bool | None
+
+    @property
+    def due(self) -> bool:
+        return self.next_check <= _now()
+
+
+def interval(store: Store) -> dt.timedelta:
+    """How often each ticker is checked."""
+    with store.cursor() as cur:
+        rows = cur.execute("SELECT value FROM app_settings WHERE key = ?", [INTERVAL_KEY]).fetchall()
+    return dt.timedelta(hours=float(rows[0][0]) if rows else DEFAULT_INTERVAL_HOURS)
+
+
+def set_interval(store: Store, hours: float) -> None:
+    """Check every `hours` hours (from 0.01 to a year); the next checks move to match."""
+    if not 0.01 <= hours <= 24 * 366:
+        raise ConfigError(f"the check interval must be between 0.01 and 8784 hours, got {hours}")
+    with store.transaction(changes_data=False) as cur:
+        cur.execute("INSERT OR REPLACE INTO app_settings VALUES (?, ?)", [INTERVAL_KEY, str(hours)])
+        cur.execute("UPDATE watchlist SET next_check = coalesce(last_check, added_at) + to_microseconds(?)",
+                    [int(hours * 3_600_000_000)])
+
+
+def entries(store: Store) -> list[Entry]:
+    """Every watched ticker, alphabetically."""
+    with store.cursor() as cur:
+        rows = cur.execute("SELECT ticker, source, added_at, last_check, next_check, last_outcome, last_ok "
+                           "FROM watchlist ORDER BY ticker").fetchall()
+    return [Entry(*row) for row in rows]
+
+
+def add(store: Store, ticker: str, *, source: str = "fool") -> Entry:
+    """Watch a ticker (checked at once, then every interval); adding it again changes only its source."""
+    from .sources import SOURCE_NAMES
+
+    ticker = ticker.strip().upper()
+    if not ticker or len(ticker) > 10 or not all(c.isalnum() or c in ".-" for c in ticker):
+        raise ConfigError(f"not a ticker symbol: {ticker!r}")
+    if source not in SOURCE_NAMES:
+        raise ConfigError(f"unknown source {source!r}; known: {', '.join(SOURCE_NAMES)}")
+    now = _now()
+    with store.transaction(changes_data=False) as cur:
+        if cur.execute("SELECT 1 FROM watchlist WHERE ticker = ?", [ticker]).fetchall():
+            cur.execute("UPDATE watchlist SET source = ? WHERE ticker = ?", [source, ticker])
+        else:
+            cur.execute("INSERT INTO watchlist (ticker, source, added_at, next_check) VALUES (?, ?, ?, ?)",
+                        [ticker, source, now, now])
+    return next(e for e in entries(store) if e.ticker == ticker)
+
+
+def remove(store: Store, ticker: str) -> bool:
+    """Stop watching a ticker; False when it was not watched."""
+    with store.transaction(changes_data=False) as cur:
+        found = cur.execute("SELECT 1 FROM watchlist WHERE ticker = ?", [ticker.upper()]).fetchall()
+        cur.execute("DELETE FROM watchlist WHERE ticker = ?", [ticker.upper()])
+    return bool(found)
+
+
+def record_check(store: Store, ticker: str, *, ok: bool, outcome: str) -> None:
+    """Note a check's outcome and schedule the next one (a failed source is retried at the next check)."""
+    now = _now()
+    every = interval(store)
+    with store.transaction(changes_data=False) as cur:
+        cur.execute("UPDATE watchlist SET last_check = ?, next_check = ?, last_outcome = ?, last_ok = ? "
+                    "WHERE ticker = ?", [now, now + every, outcome[:500], ok, ticker])
+
+
+def due(store: Store) -> list[str]:
+    """Watched tickers whose next check has come."""
+    return [e.ticker for e in entries(store) if e.due]

@@ -1,0 +1,91 @@
+"""Jobs in the app: start the worker, queue work, the sidebar indicator on every page, the Data page's job list."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core import jobs, worker
+from core.errors import TranscriptError
+from ui import resources
+
+REFRESH_S = 2  # how often the sidebar indicator looks at the jobs
+
+
+def ensure_worker() -> None:
+    """Start the data directory's worker unless one serves it (it stops when this server stops)."""
+    settings = resources.settings()
+    worker.ensure_worker(settings.db_path, parent_pid=os.getpid(), log=settings.data_dir / "worker.log")
+
+
+def submit(kind: str, args: dict) -> jobs.Job | None:
+    """Queue a job from the app (the same work already queued is not queued twice) and make sure it will run."""
+    try:
+        job = jobs.submit(resources.store(), kind, args, origin="app")
+    except TranscriptError as exc:
+        st.error(f"Could not queue the {kind} job: {exc}")
+        return None
+    ensure_worker()
+    _status.clear()
+    return job
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the indicator shows: the active jobs, and the newest finished one (to notice a finish)."""
+
+    active: tuple[jobs.Job, ...]
+    last_finished: int
+
+
+@st.cache_data(ttl=1, show_spinner=False)
+def _status(db_path: str) -> Status:
+    store = resources.store()
+    with store.cursor() as cur:
+        last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
+                           ).fetchall()[0][0]
+    return Status(tuple(jobs.active(store)), last)
+
+
+def status() -> Status:
+    """The jobs' state, read at most once a second for all sessions together."""
+    return _status(str(resources.settings().db_path))
+
+
+def _line(job: jobs.Job) -> str:
+    if job.state == "queued":
+        return f"{job.kind} #{job.job_id}: queued"
+    total = f"/{job.total}" if job.total is not None else ""
+    return f"{job.kind} #{job.job_id}: {job.done}{total}" + (f" · {job.current}" if job.current else "")
+
+
+@st.fragment(run_every=REFRESH_S)
+def indicator() -> None:
+    """The sidebar's job indicator; when a job ends and the data changed, the page runs again with fresh data."""
+    now = status()
+    for job in now.active:
+        st.progress(job.fraction, text=_line(job))
+    if now.active:
+        st.caption("Jobs run in the background: move on freely. Details on the Data page.")
+    seen = st.session_state.setdefault("_jobs_seen", (now.last_finished, resources.generation()))
+    if now.last_finished != seen[0]:
+        st.session_state["_jobs_seen"] = (now.last_finished, resources.generation())
+        if resources.generation() != seen[1]:
+            st.rerun(scope="app")
+
+
+def _age(at: dt.datetime | None) -> str:
+    return "" if at is None else str(at)[:19]
+
+
+def table(listed: list[jobs.Job]) -> pd.DataFrame:
+    """Recent jobs as a table for the Data page."""
+    return pd.DataFrame([{
+        "job": j.job_id, "kind": j.kind, "state": j.state,
+        "progress": f"{j.done}/{j.total}" if j.total is not None else str(j.done),
+        "origin": j.origin, "created": _age(j.created_at), "started": _age(j.started_at),
+        "finished": _age(j.finished_at), "detail": j.error or j.current or "", "arguments": j.describe(),
+    } for j in listed])
