@@ -182,7 +182,7 @@ class Analyzer:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         with store.transaction() as cur:
             cur.executemany(
-                "INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?)",
                 [[a.call_id, now, self.version.sentiment_model, self.version.embedding_model,
                   self.version.taxonomy_version, len(a.sentences)] for a in batch],
             )

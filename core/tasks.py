@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from .jobs import JobContext
+from .locks import FileLock
 from .model import Period
 from .settings import Settings
 
@@ -39,8 +40,27 @@ def _analyzer(ctx: JobContext):
     return _analyzers[path]
 
 
+def _one_analysis_at_a_time(ctx: JobContext) -> FileLock:
+    """The analysis lock of the database: a second analysis (another process) waits, then finds the work done."""
+    lock = FileLock(Path(ctx.store.path + ".analysis"))
+    if ctx.store.path == ":memory:" or lock.acquire():
+        return lock
+    ctx.log("waiting for another analysis of this database to finish")
+    while not lock.acquire(wait_s=1.0):
+        ctx.check()
+    return lock
+
+
 def analyze(ctx: JobContext, *, ticker: str | None = None, rescore: bool = False) -> dict:
     """Analyse every stored call (of a ticker) not analysed with the current models; rescore redoes all."""
+    lock = _one_analysis_at_a_time(ctx)
+    try:
+        return _analyze(ctx, ticker=ticker, rescore=rescore)
+    finally:
+        lock.release()
+
+
+def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool) -> dict:
     analyzer = _analyzer(ctx)
     vectors = _vectors(ctx, analyzer.model.encoder)
     todo = analyzer.pending(ctx.store, ticker=ticker, rescore=rescore)

@@ -41,12 +41,12 @@ def interval(store: Store) -> dt.timedelta:
 
 
 def set_interval(store: Store, hours: float) -> None:
-    """Check every `hours` hours (from 0.01 to a year); the next checks move to match."""
+    """Check every `hours` hours (from 0.01 to a year); checked tickers' next checks move to match."""
     if not 0.01 <= hours <= 24 * 366:
         raise ConfigError(f"the check interval must be between 0.01 and 8784 hours, got {hours}")
     with store.transaction(changes_data=False) as cur:
         cur.execute("INSERT OR REPLACE INTO app_settings VALUES (?, ?)", [INTERVAL_KEY, str(hours)])
-        cur.execute("UPDATE watchlist SET next_check = coalesce(last_check, added_at) + to_microseconds(?)",
+        cur.execute("UPDATE watchlist SET next_check = last_check + to_microseconds(?) WHERE last_check IS NOT NULL",
                     [int(hours * 3_600_000_000)])
 
 

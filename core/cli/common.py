@@ -52,7 +52,8 @@ def require(condition: bool, message: str) -> None:
 
 def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | None = None) -> int:
     """Run a job and follow it: handed to the app's worker when one serves the database, else run here. Either
-    way the job's log lines print as they come, then its summary; Ctrl-C cancels it at the next step."""
+    way the job's log lines print to stderr as they come, then its summary to stdout; Ctrl-C stops it at the next
+    step (cancelled in the worker; interrupted, and resumable, here)."""
     from .. import jobs, worker
 
     store = open_store()
@@ -60,7 +61,7 @@ def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | No
     mine = None if worker.alive(store.path) else jobs.claim(store, jobs.Runner(store), job_id=job.job_id)
     if mine:
         try:
-            job = jobs.run_job(store, mine, echo=print)
+            job = jobs.run_job(store, mine, echo=_progress_line)
         except KeyboardInterrupt:
             print("interrupted: the job ends as interrupted; `python -m core jobs resume "
                   f"{job.job_id}` finishes it", file=sys.stderr)
@@ -77,6 +78,10 @@ def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | No
     return 0
 
 
+def _progress_line(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def follow(store: Store, job_id: int, *, every_s: float = 0.3):
     """Print a job's log lines as they come until it ends; Ctrl-C asks for a cancel and keeps following."""
     from .. import jobs
@@ -85,12 +90,12 @@ def follow(store: Store, job_id: int, *, every_s: float = 0.3):
     while True:
         try:
             for seq, _at, line in jobs.log_lines(store, job_id, after=seen):
-                print(line, flush=True)
+                _progress_line(line)
                 seen = seq
             job = jobs.get(store, job_id)
             if not job.active:
                 for seq, _at, line in jobs.log_lines(store, job_id, after=seen):
-                    print(line, flush=True)
+                    _progress_line(line)
                 return job
             time.sleep(every_s)
         except KeyboardInterrupt:
