@@ -5,23 +5,36 @@ The server imports the core and loads the sentiment model once (no inference, no
 those are not fork-safe), then reads one JSON job per line on stdin and forks a child per job. The child takes the
 server's stdin/stdout (the server only waits meanwhile) and speaks line-oriented JSON on them:
 
-    {"pid": n}                         first line of a child
-    {"at": phase, "n": k, "info": …}   the child reached the k-th occurrence of a phase (it goes on)
-    {"wait": phase, "n": k}            … and blocks until it reads a line (the job's stop point)
-    {"done": true, "codes": [...]}     the CLI commands finished (exit codes of import and analyze)
-    {"exit": pid, "status": s}         written by the server once the child is gone (s = waitpid status)
+    {"pid": n}                              first line of a child
+    {"at": phase, "n": k, "info": …}        the child reached the k-th occurrence of a phase (it goes on)
+    {"wait": phase, "n": k, "inside": p}    … and blocks until it reads a line (the job's stop point): at the phase's
+                                            boundary (p = null), or at its inner point p once the phase's work is
+                                            under way (a job whose stop says "inside": true)
+    {"done": true, "codes": [...]}          the CLI commands finished (exit codes of import and analyze)
+    {"error": traceback}                    the job failed, or left its stop phase without reaching the inner point
+    {"exit": pid, "status": s}              written by the server once the child is gone (s = waitpid status)
 
 Phases, observed by wrapping core functions in the child only (the core itself has no test hooks):
 `import` before each file's parse+store, `sentences` before a call's sentence rows are inserted (inside its DuckDB
 transaction), `lance` before a batch's LanceDB write, `runs` after it (before the analysis_runs transaction),
 `index` before the vector table's index build and compaction.
+
+Inner points (INNER), each reached only while its phase's work is half done: `transaction` = the DuckDB transaction
+open in the phase has run every statement, its COMMIT not yet (import: the call's rows; sentences: the call's
+analysis rows; runs: the analysis_runs rows); `stream` = LanceDB has read every row of the batch's merge-insert,
+the end of its input stream (and so its commit) not yet; `index write` = the phase's first index write (a new
+index, or the optimize of existing ones) is done, the rest of the index build not yet.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import traceback
+
+INNER = {"import": "transaction", "sentences": "transaction", "runs": "transaction", "lance": "stream",
+         "index": "index write"}
 
 
 def _readline(fd: int) -> str:
@@ -40,22 +53,74 @@ def _emit(fd: int, **message) -> None:
     os.write(fd, (json.dumps(message) + "\n").encode())
 
 
-def _instrument(out: int, stop: dict | None) -> None:
-    """Wrap the functions at the phase boundaries so that they report, and block at the stop point."""
+def _left_phase(out: int, phase: str) -> None:
+    """The stop phase ended before its inner point: report it and end the child (the CLI catches exceptions)."""
+    _emit(out, error=f"{phase} ended before its inner point {INNER[phase]!r}: the job cannot be stopped inside it")
+    os._exit(2)
+
+
+def _instrument(out: int, stop: dict | None) -> dict:
+    """Wrap the functions at the phase boundaries so that they report, and block at the stop point; returns the
+    stop's state ("armed": the stop phase is under way and its inner point not reached yet)."""
+    import lancedb.table
+    import pyarrow as pa
+
     import core.analyze
     import core.ingest
+    import core.store
     import core.vectors
 
     seen: dict[str, int] = {}
+    state = {"armed": None}
 
     def reached(phase: str, info: object = None) -> None:
+        if state["armed"]:
+            _left_phase(out, state["armed"])
         seen[phase] = seen.get(phase, 0) + 1
         n = seen[phase]
-        if stop and stop["phase"] == phase and stop["n"] == n:
-            _emit(out, wait=phase, n=n, info=info)
+        if stop and stop["phase"] == phase and stop["n"] == n and not stop.get("inside"):
+            _emit(out, wait=phase, n=n, inside=None, info=info)
             _readline(0)
         else:
             _emit(out, at=phase, n=n, info=info)
+            if stop and stop["phase"] == phase and stop["n"] == n:
+                state["armed"] = phase
+
+    def inner(point: str) -> None:
+        """Block here when the stop phase is under way and this is its inner point."""
+        phase = state["armed"]
+        if phase and INNER[phase] == point:
+            state["armed"] = None
+            _emit(out, wait=phase, n=seen[phase], inside=point)
+            _readline(0)
+
+    real_transaction = core.store.Store.transaction
+
+    @contextlib.contextmanager
+    def transaction(self, *args, **kwargs):
+        with real_transaction(self, *args, **kwargs) as cur:
+            yield cur
+            inner("transaction")  # every statement ran, the COMMIT is next
+
+    real_sanitize = lancedb.table._sanitize_data
+
+    def sanitize(*args, **kwargs):
+        reader = real_sanitize(*args, **kwargs)
+        if not (state["armed"] and INNER[state["armed"]] == "stream"):
+            return reader
+
+        def batches():
+            yield from reader
+            inner("stream")  # LanceDB asks for more after the last batch: it has read them all, not committed
+
+        return pa.RecordBatchReader.from_batches(reader.schema, batches())
+
+    def index_write(real):
+        def wrapper(self, *args, **kwargs):
+            result = real(self, *args, **kwargs)
+            inner("index write")
+            return result
+        return wrapper
 
     real_import, real_insert = core.ingest.import_file, core.analyze._insert
     real_write, real_index = core.vectors.VectorIndex.write_calls, core.vectors.VectorIndex.ensure_index
@@ -82,6 +147,11 @@ def _instrument(out: int, stop: dict | None) -> None:
     core.analyze._insert = insert
     core.vectors.VectorIndex.write_calls = write_calls
     core.vectors.VectorIndex.ensure_index = ensure_index
+    core.store.Store.transaction = transaction
+    lancedb.table._sanitize_data = sanitize
+    lancedb.table.LanceTable.create_index = index_write(lancedb.table.LanceTable.create_index)
+    lancedb.table.LanceTable.optimize = index_write(lancedb.table.LanceTable.optimize)
+    return state
 
 
 def _child(job: dict) -> None:
@@ -90,10 +160,12 @@ def _child(job: dict) -> None:
     try:
         _emit(out, pid=os.getpid())
         os.environ["EARNINGS_DATA_DIR"] = job["data_dir"]
-        _instrument(out, job.get("stop"))
+        state = _instrument(out, job.get("stop"))
         from core.cli import main
 
         codes = [main(["import", *job["files"]]), main(["analyze"])]
+        if state["armed"]:
+            _left_phase(out, state["armed"])
         _emit(out, done=True, codes=codes)
         code = 0
     except BaseException:  # report anything to the test, which fails on it

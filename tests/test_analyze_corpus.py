@@ -5,27 +5,26 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED, missing_prerequisite, require_shared
 from core.analyze import Analyzer, AnalyzeReport
 from core.parsers import PARSER_VERSION, parse_document
-from core.rollups import SPEAKER_GROUP_SQL, phrase_trend, rollup, tone_gap, trends
+from core.rollups import phrase_trend, rollup, tone_gap, trends
 from core.store import RawDocument, Store
 from core.vectors import VectorIndex
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "streetevents" / "NVDA"
+CORPUS = SHARED / "corpus" / "streetevents" / "NVDA"
 
 
 @pytest.fixture(scope="session")
 def nvda(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, VectorIndex, Analyzer, AnalyzeReport]:
     """The 60 NVDA calls imported into a fresh store and analysed once (a few minutes of encoding)."""
-    files = sorted(CORPUS.glob("*.txt"))
-    if not files:
-        pytest.skip("../shared/corpus/streetevents/NVDA (real test data) is not beside the repo")
+    files = sorted(require_shared(CORPUS).glob("*.txt"))
     from core.embedding import ModelUnavailableError
 
     try:
         analyzer = Analyzer()
     except ModelUnavailableError as exc:
-        pytest.skip(f"no trained sentiment model (make train-sentiment): {exc}")
+        missing_prerequisite(f"no trained sentiment model (make train-sentiment): {exc}")
     root = tmp_path_factory.mktemp("nvda")
     store = Store(root / "calls.duckdb")
     for path in files:
@@ -59,8 +58,8 @@ def test_qa_section_in_every_call_and_cfo_in_every_prepared_remarks(nvda) -> Non
     store = nvda[0]
     base = "FROM sentences s JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx"
     assert _scalar(store, f"SELECT count(DISTINCT s.call_id) {base} WHERE t.section = 'qa'") == 60
-    assert _scalar(store, f"SELECT count(DISTINCT s.call_id) {base} "
-                          f"WHERE t.section = 'prepared' AND {SPEAKER_GROUP_SQL} = 'cfo'") == 60
+    cfo = "t.kind = 'executive' AND (t.role ILIKE '%chief financial%' OR t.role LIKE '%CFO%')"  # by title
+    assert _scalar(store, f"SELECT count(DISTINCT s.call_id) {base} WHERE t.section = 'prepared' AND {cfo}") == 60
     by_section = rollup(store, ticker="NVDA", by="section")
     assert set(by_section.groupby("call_id").section.apply(frozenset)) == {frozenset({"prepared", "qa"})}
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing_prerequisite, require_shared
 from scripts.bench import dashboard, ingest, memory, search, trends
 from scripts.bench.report import markers, write_section
 from scripts.bench.scales import SCALES
@@ -64,8 +65,7 @@ def test_trends_benchmark_times_every_query(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_corpus(tmp_path_factory) -> Path:
-    if not ingest.CORPUS.is_dir():
-        pytest.skip("../shared (real test data) is not beside the repo")
+    require_shared(ingest.CORPUS)
     workdir = tmp_path_factory.mktemp("bench")
     result = ingest.run(TINY, workdir)
     (run,) = result.runs
@@ -88,7 +88,7 @@ def test_search_quality_on_real_vectors(tiny_corpus, tmp_path):
 
 def test_dashboard_benchmark_renders_pages_in_the_browser(tiny_corpus, tmp_path):
     if not Path(dashboard.CHROMIUM).is_file():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
+        missing_prerequisite(f"{dashboard.CHROMIUM} is absent (apt-get install chromium)")
     text, memory = dashboard.section(TINY, tmp_path, tiny_corpus)
     for page in TINY.pages:
         assert re.search(rf"\| {page} \| \d+\.\d\d \| \**\d+\.\d\d\** \| \**\d+\.\d\d\** \| \d+ \|", text), page

@@ -6,13 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import SHARED, needs_shared
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 NVDA_FILE = SHARED / "corpus" / "streetevents" / "NVDA" / "2023-05-24-NVDA.txt"
 
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (real test data) is not beside the repo")
+pytestmark = needs_shared(NVDA_FILE)
 
 
 def cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import pytest
 
 import core.fetch
+from conftest import needs_shared
 from core.cli import main
 from core.settings import Settings
 from core.store import Store
 from fool_site import NVDA_PAGE, NVDA_Q1_2026, NVDA_Q3_2026, nvidia_site, running_site
 
-pytestmark = pytest.mark.skipif(not NVDA_PAGE.is_file(), reason="../shared/fixtures is not beside the repo")
+pytestmark = needs_shared(NVDA_PAGE)
 
 
 @pytest.fixture

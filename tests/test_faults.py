@@ -2,16 +2,17 @@
 
 The kill trials run `python -m core import …` + `analyze` on a few real StreetEvents calls (shortened to a handful
 of speaker turns, in a tmp dir, so that 20+ trials fit in about a minute) in children of tests/fault_ingest_worker.py,
-each stopped at a phase boundary and SIGKILLed there or a random few milliseconds later. After each kill the stores
-must hold every call complete or not at all, agree after `repair` (which must report exactly what was wrong), hold
-nothing twice, and a re-run must reach the same state as an uninterrupted ingest.
+each stopped at a phase boundary ("blocked") or at a point inside the phase's work ("during": a DuckDB transaction
+before its COMMIT, a LanceDB write before the end of its input, an index build after its first index write) and
+SIGKILLed there: the kill lands in the phase it names every time, never after the work finished. After each kill the
+stores must hold every call complete or not at all, agree after `repair` (which must report exactly what was
+wrong), hold nothing twice, and a re-run must reach the same state as an uninterrupted ingest.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import random
 import re
 import select
 import shutil
@@ -24,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import SHARED, missing_prerequisite, require_shared
+from fault_ingest_worker import INNER
 
 ROOT = Path(__file__).resolve().parents[1]
 STREETEVENTS = SHARED / "corpus" / "streetevents"
@@ -35,12 +37,12 @@ CALLS = {"A_small": ("INTC/2012-07-17-INTC.txt", 3, 3), "A_long": ("INTC/2012-07
          "B": ("AMD/2016-10-20-AMD.txt", 3, 4), "C": ("NVDA/2010-02-17-NVDA.txt", 3, 4)}
 SEED = ["A_small", "B"]          # analysed before an "update" trial starts
 INGEST = ["A_long", "B", "C"]    # what every trial imports and analyses: A replaced, B unchanged, C new
-# phase, occurrence, how: "blocked" = killed while waiting at the phase boundary, else killed a random 0..window s
-# after it was released. Together: during import, during sentence writes, between DuckDB and LanceDB, during the
-# LanceDB write, during the analysis_runs write, and during the index build.
-PHASES = [("import", 1, None), ("import", 3, 0.05), ("sentences", 1, 0.02), ("sentences", 2, None),
-          ("lance", 1, None), ("lance", 1, 0.03), ("runs", 1, None), ("runs", 1, 0.02), ("index", 1, None),
-          ("index", 1, 0.05)]
+# phase, occurrence, how: "blocked" = killed while waiting at the phase boundary, "during" = killed at the phase's
+# inner point (tests/fault_ingest_worker.py INNER). Together: during import, during sentence writes, between DuckDB
+# and LanceDB, during the LanceDB write, during the analysis_runs write, and during the index build.
+PHASES = [("import", 1, "blocked"), ("import", 3, "during"), ("sentences", 1, "during"), ("sentences", 2, "blocked"),
+          ("lance", 1, "blocked"), ("lance", 1, "during"), ("runs", 1, "blocked"), ("runs", 1, "during"),
+          ("index", 1, "blocked"), ("index", 1, "during")]
 TRIALS = [(scenario, *phase) for phase in PHASES for scenario in ("fresh", "update")]  # 20 trials
 
 
@@ -95,17 +97,19 @@ class Worker:
         self.log.close()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Kill:
-    """What happened in a trial: where the child was when the SIGKILL landed."""
+    """What happened in a trial: where the child was when the SIGKILL landed, and how it ended."""
 
-    last_marker: str
-    killed: bool
-    finished: bool
+    last_marker: str      # the last phase the child reported, "phase#n"
+    inside: str | None    # the inner point it was blocked at (None: at the phase boundary)
+    killed: bool          # it died of the SIGKILL (not an exit)
+    finished: bool        # it reported its commands done
 
 
-def run_and_kill(worker: Worker, job: dict, *, window: float | None, rng: random.Random) -> Kill:
-    """Start a job that stops at job['stop'], SIGKILL its child there (blocked) or a random delay after release."""
+def run_and_kill(worker: Worker, job: dict) -> Kill:
+    """Start a job, wait until its child blocks at job['stop'] (the phase boundary, or the phase's inner point),
+    SIGKILL it there and collect what it reported until the worker saw it die."""
     worker.send(json.dumps(job))
     pid = worker.read()["pid"]
     last = "start"
@@ -115,11 +119,9 @@ def run_and_kill(worker: Worker, job: dict, *, window: float | None, rng: random
         assert "done" not in message and "exit" not in message, f"the job never reached {job['stop']}: {message}"
         last = f"{message.get('at') or message['wait']}#{message['n']}"
         if "wait" in message:
+            inside = message["inside"]
             break
-    if window is not None:
-        worker.send("go")
-        time.sleep(rng.uniform(0.0, window))
-    os.kill(pid, signal.SIGKILL)  # the child of our worker; its pid came from itself
+    os.kill(pid, signal.SIGKILL)  # the child of our worker, blocked on its stdin; its pid came from itself
     finished = False
     while True:
         message = worker.read()
@@ -130,19 +132,18 @@ def run_and_kill(worker: Worker, job: dict, *, window: float | None, rng: random
         if "exit" in message:
             assert message["exit"] == pid
             killed = os.WIFSIGNALED(message["status"]) and os.WTERMSIG(message["status"]) == signal.SIGKILL
-            return Kill(last, killed, finished)
+            return Kill(last, inside, killed, finished)
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory):
-    if not SHARED.is_dir():
-        pytest.skip("../shared (real test data) is not beside the repo")
+    require_shared(STREETEVENTS)
     server = Worker(tmp_path_factory.mktemp("worker") / "worker.log")
     first = server.read(timeout=300)
     if "unavailable" in first:
         server.close()
-        pytest.skip(f"the analysis cannot run: {first['unavailable']}")
+        missing_prerequisite(f"the analysis cannot run: {first['unavailable']}")
     assert first == {"ready": True}
     yield server
     server.close()
@@ -163,14 +164,14 @@ class Reference:
 
 @pytest.fixture(scope="module")
 def analyzer():
-    """The analysis with the shipped models (skips with the reason when they cannot load)."""
+    """The analysis with the shipped models (skips with the reason when they cannot load, fails under CI=1)."""
     from core.analyze import Analyzer
     from core.errors import TranscriptError
 
     try:
         return Analyzer()
     except TranscriptError as exc:
-        pytest.skip(f"the analysis cannot run: {exc}")
+        missing_prerequisite(f"the analysis cannot run: {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -285,13 +286,13 @@ def rerun(data_dir: Path, ref: Reference, analyzer) -> list[str]:
 
 # --- the kill trials --------------------------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario, phase, n, window", TRIALS,
-                         ids=[f"{s}-{p}{n}-{'blocked' if w is None else 'during'}" for s, p, n, w in TRIALS])
+@pytest.mark.parametrize("scenario, phase, n, how", TRIALS, ids=[f"{s}-{p}{n}-{h}" for s, p, n, h in TRIALS])
 def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
-        worker, reference, analyzer, tmp_path, scenario, phase, n, window):
+        worker, reference, analyzer, tmp_path, scenario, phase, n, how):
     """Catches: a call stored in several transactions (partial turns/sentences after a kill), vectors of replaced
     or unfinished calls left behind, repair missing or mis-reporting a difference, duplicated rows, a store that
-    cannot be reopened after a kill, and a re-run that skips unfinished work or redoes finished work wrongly."""
+    cannot be reopened after a kill, and a re-run that skips unfinished work or redoes finished work wrongly.
+    Each trial must have killed the child in the phase it names (a kill after the work finished proves nothing)."""
     from core.repair import repair
     from core.store import Store
     from core.vectors import VectorIndex
@@ -303,10 +304,10 @@ def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
     key = {name: ref.keys[name] for name in CALLS}
     before = {key[n]: {ref.docs[n]} for n in SEED} if scenario == "update" else {}
     allowed = {key[n]: before.get(key[n], set()) | {ref.docs[n]} for n in INGEST}
-    job = {"data_dir": str(data), "files": [str(ref.files[n]) for n in INGEST], "stop": {"phase": phase, "n": n}}
-    kill = run_and_kill(worker, job, window=window, rng=random.Random(f"{scenario}{phase}{n}{window}"))
-    print(f"{scenario} {phase}#{n}: SIGKILL after {kill.last_marker} (killed={kill.killed})")
-    assert kill.killed or kill.finished
+    job = {"data_dir": str(data), "files": [str(ref.files[n]) for n in INGEST],
+           "stop": {"phase": phase, "n": n, "inside": how == "during"}}
+    kill = run_and_kill(worker, job)
+    assert kill == Kill(f"{phase}#{n}", INNER[phase] if how == "during" else None, killed=True, finished=False)
 
     with Store(data / "calls.duckdb") as store:
         snapshot = duck_snapshot(store)
@@ -346,8 +347,7 @@ HOLDER = "import sys; from core.store import Store; s = Store(sys.argv[1]); prin
 @pytest.fixture
 def stored_call(tmp_path) -> Path:
     """A data dir with one real (shortened) StreetEvents call imported."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared (real test data) is not beside the repo")
+    require_shared(STREETEVENTS)
     from core.ingest import import_bytes
     from core.store import Store
 
@@ -440,11 +440,12 @@ def test_cli_import_into_an_unusable_data_dir_exits_1_with_one_line(tmp_path, sh
 
 @contextlib.contextmanager
 def mounted(target: Path, *options: str, source: str = "tmpfs"):
-    """A mount (as root) for the duration; skips the test when mounting is not permitted here."""
+    """A mount (as root) for the duration; skips the test when mounting is not permitted here (fails under CI=1)."""
     target.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["mount", *options, source, str(target)], capture_output=True, text=True)
     if done.returncode:
-        pytest.skip(f"cannot mount here ({done.stderr.strip() or done.returncode}): run as root with mount rights")
+        missing_prerequisite(f"cannot mount here ({done.stderr.strip() or done.returncode}): run as root with mount "
+                             "rights")
     try:
         yield target
     finally:
@@ -462,7 +463,7 @@ def test_read_only_data_dir_is_a_clear_error_and_the_data_stays(stored_call, tmp
     with mounted(view, "--bind", source=str(stored_call)):
         remount = subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True, text=True)
         if remount.returncode:
-            pytest.skip(f"cannot remount read-only: {remount.stderr.strip()}")
+            missing_prerequisite(f"cannot remount read-only: {remount.stderr.strip()}")
         with pytest.raises(StoreError, match=r"cannot open the database: .*Read-only file system"):
             Store(view / "calls.duckdb")
         with pytest.raises(StoreError, match=r"cannot open the vector table: .*Read-only file system"):

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from conftest import needs_shared
 from core.fetch import fetch_calls, last_periods, latest_period
 from core.http import HttpClient, HttpPolicy
 from core.model import Period
@@ -17,8 +18,7 @@ from fool_site import (
     running_site,
 )
 
-pytestmark = pytest.mark.skipif(not NVDA_PAGE.is_file() or not CCL_PAGE.is_file(),
-                                reason="../shared/fixtures (the real fool.com pages) is not beside the repo")
+pytestmark = needs_shared(NVDA_PAGE, CCL_PAGE)
 
 Q1, Q2, Q3 = Period(2026, 1), Period(2026, 2), Period(2026, 3)
 INTERVAL = 0.15

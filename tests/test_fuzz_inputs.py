@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SHARED, needs_shared
 from core.cli.common import period_arg, ticker_arg
 from core.errors import ParseError
 from core.ingest import parse_bytes
 from core.model import Period
 from core.parsers import FORMATS, parse_document
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Fragments of real document structure, so the fuzzer reaches deep into each parser.
@@ -59,7 +58,7 @@ def test_arbitrary_bytes_are_refused_cleanly(content):
         assert exc.where == "upload.bin"
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (real test data) is not beside the repo")
+@needs_shared("fixtures/foolcom", "corpus/streetevents/AMD")
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_damaged_real_pages_parse_fully_or_fail_cleanly(data):

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED, needs_shared
 from core.ingest import MAX_DOCUMENT_BYTES, import_paths
 from core.store import Store
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 NVDA = SHARED / "corpus" / "streetevents" / "NVDA"
 LEGACY = SHARED / "fixtures" / "foolcom" / "legacy-2020"
 
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (real test data) is not beside the repo")
+pytestmark = needs_shared("corpus/streetevents/NVDA", "fixtures/foolcom/legacy-2020")
 
 
 def count(store: Store, table: str) -> int:
@@ -27,7 +27,8 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         "empty": b"",
         "binary": bytes(range(256)) * 64,
         "not a transcript": b"<html><head><title>Weather</title></head><body><p>Sunny, 20 degrees.</p></body></html>",
-        "truncated": page[: len(page) // 5],
+        "truncated": page[: len(page) * 3 // 4],  # cut among the call's turns (its transcript starts near the middle)
+        "cut before the transcript": page[: len(page) // 5],  # the site's header and menus, no transcript at all
         "huge": b"Operator: hello\n" * (MAX_DOCUMENT_BYTES // 16 + 1024),
     }
     paths = {}
@@ -42,7 +43,8 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
     ("empty", "empty"),
     ("binary", "binary"),
     ("not a transcript", "not a transcript"),
-    ("truncated", ""),
+    ("truncated", "the page ends before </html>: truncated download, not parsing half a transcript"),
+    ("cut before the transcript", "not a transcript in any known format"),
     ("huge", "over the 20 MB limit"),
 ])
 def test_bad_input_is_reported_and_nothing_is_stored(tmp_path, kind, reason):
@@ -50,7 +52,7 @@ def test_bad_input_is_reported_and_nothing_is_stored(tmp_path, kind, reason):
     store = Store()
     [outcome] = import_paths(store, [path])
     assert outcome.outcome == "failed"
-    assert reason in outcome.reason and outcome.reason
+    assert reason in outcome.reason
     assert (count(store, "calls"), count(store, "turns"), count(store, "documents")) == (0, 0, 0)
 
 
