@@ -134,7 +134,6 @@ with calls_tab:
             queue("delete", {"call_ids": [int(c) for c in rows["call_id"]]}, f"Delete of {len(rows)} calls")
 
 
-@st.fragment(run_every=ui_jobs.REFRESH_S)
 def job_list() -> None:
     """Recent jobs, live: pick one to read its log and cancel or resume it."""
     listed = jobs.recent(store, limit=30)
@@ -169,7 +168,7 @@ def job_list() -> None:
 
 
 with jobs_tab:
-    job_list()
+    st.fragment(job_list, run_every=ui_jobs.REFRESH_S if ui_jobs.status().active else ui_jobs.IDLE_REFRESH_S)()
 
 with watch_tab:
     st.markdown("Watched tickers are checked for new calls on a schedule by the app's background worker (or by "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Encoder:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
+        self._tokenizing = threading.Lock()  # a fast tokenizer set to pad and truncate is not safe across threads
 
     @property
     def num_layers(self) -> int:
@@ -63,10 +65,11 @@ class Encoder:
         try:
             for start in range(0, len(texts), batch_size):
                 index = order[start : start + batch_size]
-                tokens = self.tokenizer(
-                    [texts[i] for i in index],
-                    padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt",
-                )
+                with self._tokenizing:
+                    tokens = self.tokenizer(
+                        [texts[i] for i in index],
+                        padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt",
+                    )
                 mask = tokens["attention_mask"]
                 with torch.no_grad():  # not inference_mode: callers may train on the tapped states
                     out = self.model(**tokens)
@@ -105,9 +108,18 @@ def base_model_path() -> Path:
     return path
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def load_encoder() -> Encoder:
-    """The frozen encoder, loaded once per process from the installed package (never from a hub)."""
+    """The frozen encoder, loaded once per process from the installed package (never from a hub); threads that
+    ask at once wait for the one load (concurrent first imports of transformers fail: load test)."""
+    with _loading:
+        return _load_encoder()
+
+
+@functools.cache
+def _load_encoder() -> Encoder:
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -93,14 +94,41 @@ def runners_dir(store: Store) -> Path:
     return Path(store.path + ".runners")
 
 
-def signal_path(store: Store) -> Path:
-    """A file touched whenever a job is queued or cancelled, so a waiting worker looks at once."""
-    return Path(store.path + ".jobs")
+def snapshot_path(store: Store) -> Path:
+    """The active jobs as JSON, rewritten by every change to the jobs table (in its transaction): what the app's
+    indicator polls and what wakes a waiting worker, without opening the database."""
+    return Path(store.path + ".jobs.json")
 
 
-def _signal(store: Store) -> None:
-    if store.path != ":memory:":
-        signal_path(store).touch()
+def _write_snapshot(store: Store, cur) -> None:
+    """Rewrite the snapshot from the jobs table, inside the caller's write transaction (so writers take turns)."""
+    if store.path == ":memory:":
+        return
+    rows = cur.execute(f"SELECT {_COLUMNS} FROM jobs WHERE state IN ('queued', 'running') ORDER BY job_id").fetchall()
+    last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
+                       ).fetchall()[0][0]
+    text = json.dumps({"active": [vars(_job(row)) for row in rows], "last_finished": last}, default=str)
+    path = snapshot_path(store)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def snapshot(store: Store) -> tuple[list[Job], int]:
+    """(active jobs, id of the newest finished job) from the snapshot file; from the database when there is none."""
+    try:
+        data = json.loads(snapshot_path(store).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        with store.cursor() as cur:
+            last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
+                               ).fetchall()[0][0]
+        return active(store), last
+    jobs = []
+    for item in data["active"]:
+        for key in ("created_at", "started_at", "finished_at"):
+            item[key] = dt.datetime.fromisoformat(item[key]) if item[key] else None
+        jobs.append(Job(**item))
+    return jobs, data["last_finished"]
 
 
 # -- queue ------------------------------------------------------------------------------------------------------
@@ -121,7 +149,7 @@ def submit(store: Store, kind: str, args: dict, *, origin: str) -> Job:
         job_id = cur.execute("SELECT nextval('job_ids')").fetchall()[0][0]
         cur.execute("INSERT INTO jobs (job_id, kind, args, origin, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
                     [job_id, kind, text, origin, _now()])
-    _signal(store)
+        _write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -169,7 +197,7 @@ def cancel(store: Store, job_id: int) -> Job:
         cur.execute("UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'queued'",
                     [_now(), job_id])
         cur.execute("UPDATE jobs SET cancel_requested = TRUE WHERE job_id = ? AND state = 'running'", [job_id])
-    _signal(store)
+        _write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -181,8 +209,8 @@ def resume(store: Store, job_id: int) -> Job:
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE jobs SET state = 'queued', cancel_requested = FALSE, error = NULL, finished_at = NULL, "
                     "runner = NULL WHERE job_id = ? AND state = ?", [job_id, job.state])
-    _append_log(store, job_id, [f"resumed (was {job.state})"])
-    _signal(store)
+        _append_log(store, job_id, [f"resumed (was {job.state})"], cur)
+        _write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -196,6 +224,7 @@ def claim(store: Store, runner: "Runner", *, job_id: int | None = None) -> Job |
             return None
         cur.execute("UPDATE jobs SET state = 'running', runner = ?, started_at = ?, attempts = attempts + 1 "
                     "WHERE job_id = ?", [runner.token, _now(), rows[0][0]])
+        _write_snapshot(store, cur)
     return get(store, rows[0][0])
 
 
@@ -209,6 +238,7 @@ def reap(store: Store) -> list[int]:
             for job_id in dead:
                 cur.execute("UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ? WHERE job_id = ? "
                             "AND state = 'running'", [_now(), "the process running it stopped", job_id])
+            _write_snapshot(store, cur)
     return dead
 
 
@@ -303,6 +333,7 @@ class JobContext:
                 _append_log(self.store, self.job.job_id, lines, cur)
             self._cancel = bool(cur.execute("SELECT cancel_requested FROM jobs WHERE job_id = ?",
                                             [self.job.job_id]).fetchall()[0][0])
+            _write_snapshot(self.store, cur)
         self._flushed = time.monotonic()
 
 
@@ -335,5 +366,5 @@ def run_job(store: Store, job: Job, *, stopping: Callable[[], bool] = lambda: Fa
         cur.execute("UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ? WHERE job_id = ?",
                     [state, json.dumps(result, default=str) if result is not None else None, error, _now(),
                      job.job_id])
-    _signal(store)
+        _write_snapshot(store, cur)
     return get(store, job.job_id)

@@ -56,14 +56,15 @@ def _wait_lock(fd: int, mode: int, deadline: float) -> bool:
 
 
 def _open(path: Path, *, reader: bool = False) -> int | None:
-    """A descriptor to lock the file through; None for a reader in a read-only directory, where no writer can be."""
+    """A descriptor to lock the file through; None for a reader in a read-only directory, where no writer can be.
+    A writer that cannot create it gets the OSError."""
     try:
         if not reader:
             path.parent.mkdir(parents=True, exist_ok=True)
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
+    except OSError:
         if not reader:
-            raise StoreError(f"cannot lock the database for writing: {exc.strerror or exc}", where=str(path)) from None
+            raise
     try:
         return os.open(path, os.O_RDONLY)
     except OSError:
@@ -96,10 +97,11 @@ def describe_process(pid: int) -> str:
 
 
 class DatabaseLock:
-    """The readers-writer lock of one database file."""
+    """The readers-writer lock of one database file (or vector table: `what` names it in messages)."""
 
-    def __init__(self, db_path: Path | str) -> None:
+    def __init__(self, db_path: Path | str, *, what: str = "database") -> None:
         self.db_path = Path(db_path)
+        self.what = what
         self.gate_path = self.db_path.with_name(self.db_path.name + ".gate")
         self.lock_path = self.db_path.with_name(self.db_path.name + ".lock")
         self.holder_path = self.db_path.with_name(self.db_path.name + ".holder")
@@ -133,12 +135,15 @@ class DatabaseLock:
         """Held by one writer, while no reader holds it."""
         wait_s = write_wait_s() if wait_s is None else wait_s
         deadline = time.monotonic() + wait_s
-        gate = _open(self.gate_path)
+        try:
+            gate = _open(self.gate_path)
+        except OSError as exc:
+            raise StoreError(f"cannot open the {self.what}: {exc.strerror or exc}", where=str(self.db_path)) from None
         try:
             lock = _open(self.lock_path)
-        except StoreError:
+        except OSError as exc:
             os.close(gate)
-            raise
+            raise StoreError(f"cannot open the {self.what}: {exc.strerror or exc}", where=str(self.db_path)) from None
         try:
             if not _wait_lock(gate, fcntl.LOCK_EX, deadline):
                 self._busy("write", wait_s)
@@ -155,7 +160,7 @@ class DatabaseLock:
     def _busy(self, what: str, wait_s: float) -> None:
         others = [pid for pid in holders(self.lock_path) + holders(self.gate_path) if pid != os.getpid()]
         who = ", ".join(describe_process(pid) for pid in dict.fromkeys(others)) or "another thread of this process"
-        raise DatabaseLockedError(f"could not {what} the database within {wait_s:.0f} s: it is held by {who}",
+        raise DatabaseLockedError(f"could not {what} the {self.what} within {wait_s:g} s: it is held by {who}",
                                   where=str(self.db_path))
 
 

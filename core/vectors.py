@@ -50,7 +50,7 @@ class VectorIndex:
     def __init__(self, path: Path | str, *, encoder=None) -> None:
         self.path = str(path)
         self._encoder = encoder
-        self._writer = DatabaseLock(self.path)
+        self._writer = DatabaseLock(self.path, what="vector table")
         try:
             # interval 0: every read sees the latest version, including other processes' writes
             db = lancedb.connect(self.path, read_consistency_interval=dt.timedelta(0))

@@ -8,7 +8,7 @@ from .errors import ConfigError
 from .store import Store
 
 DEFAULT_INTERVAL_HOURS = 24.0
-LOOKBACK_QUARTERS = 2       # a check fetches the newest quarters not stored yet (the newest may be unpublished)
+LOOKBACK_QUARTERS = 4       # a check fetches those of the newest 4 quarters not stored (as `fetch` does by default)
 INTERVAL_KEY = "refresh_interval_hours"
 
 

@@ -95,7 +95,7 @@ class Worker:
 
     def _loop(self, store: Store, runner: jobs.Runner) -> None:
         """Serve until stopped, or until idle for IDLE_EXIT_S with an empty watchlist."""
-        signal_file = jobs.signal_path(store)
+        signal_file = jobs.snapshot_path(store)
         seen, scanned, scheduled, busy = None, 0.0, 0.0, time.monotonic()
         while not self.stopping():
             now = time.monotonic()
@@ -108,7 +108,7 @@ class Worker:
             if mark != seen or now - scanned >= RESCAN_S:
                 seen, scanned = mark, now
                 jobs.reap(store)
-                job = jobs.claim(store, runner)
+                job = jobs.claim(store, runner) if jobs.queued(store) else None
                 if job:
                     jobs.run_job(store, job, stopping=self.stopping, echo=self.echo)
                     busy = time.monotonic()

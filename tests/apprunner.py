@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import missing_prerequisite
 from scripts.app_server import AppNotHealthy, serve
+from scripts.bench.crowd import CHROMIUM, CHROMIUM_ARGS, PROBLEMS  # one definition for tests and benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PROBLEMS = ("Traceback", "Exception:", "Error:", "StreamlitAPIException", "Page not found")
 
 
 def open_page(page: str, *, params: dict | None = None, timeout: int = 180):
@@ -31,15 +29,16 @@ def open_page(page: str, *, params: dict | None = None, timeout: int = 180):
     return at
 
 
+def require_chromium() -> None:
+    """The browser the end-to-end tests drive: skips when absent, fails under CI=1."""
+    if not CHROMIUM.is_file():
+        missing_prerequisite(f"{CHROMIUM} is absent (apt-get install chromium)")
+
+
 def page_url(base: str, page: str) -> str:
     """The URL of one of the app's pages ("overview?x=1" …); Overview is the default page, served at the root."""
     name, _, query = page.partition("?")
     return f"{base}/{'' if name == 'overview' else name}{'?' + query if query else ''}"
-
-
-def require_chromium() -> None:
-    if not CHROMIUM.is_file():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
 
 
 @contextmanager

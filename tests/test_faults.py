@@ -341,7 +341,7 @@ def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
 
 
 # --- the database held by another process -----------------------------------------------------------------------
-HOLDER = "import sys; from core.store import Store; s = Store(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
+HOLDER = "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"  # outside the locks
 
 
 @pytest.fixture
@@ -368,7 +368,7 @@ def table_counts(db: Path) -> dict[str, int]:
 
 @pytest.fixture
 def held(stored_call):
-    """The data dir's database opened read-write by another process (as the running app holds it)."""
+    """The data dir's database held open read-write by a process outside the project's locks (a DuckDB shell)."""
     db = stored_call / "calls.duckdb"
     before = table_counts(db)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
@@ -380,13 +380,16 @@ def held(stored_call):
     assert table_counts(db) == before  # nothing lost, nothing half-written
 
 
-def test_store_on_a_held_database_names_the_cause_and_the_holder(held):
-    """Catches: the raw duckdb IOException escaping, or a message that does not say who holds the file."""
+def test_store_on_a_held_database_names_the_cause_and_the_holder(held, monkeypatch):
+    """A process outside the project's locks (a DuckDB shell, an old build) holds the file. Catches: the raw duckdb
+    IOException escaping, an unbounded wait, or a message that does not say who holds the file."""
     from core.errors import DatabaseLockedError
     from core.store import Store
 
     data, pid = held
-    with pytest.raises(DatabaseLockedError, match=rf"in use by another process \(PID {pid}\); close the app") as info:
+    monkeypatch.setenv("EARNINGS_READ_WAIT_S", "1")
+    with pytest.raises(DatabaseLockedError, match=rf"in use by another process that does not share it \(PID {pid} "
+                                                   r"\(.*\)\); stop it and retry$") as info:
         Store(data / "calls.duckdb")
     assert info.value.where == str(data / "calls.duckdb")
 
@@ -395,7 +398,7 @@ def test_store_on_a_held_database_names_the_cause_and_the_holder(held):
 def test_cli_commands_on_a_held_database_exit_1_with_one_line(held):
     """Catches: a traceback (or exit 0) from any command that opens the store while the app holds it."""
     data, pid = held
-    env = {**os.environ, "EARNINGS_DATA_DIR": str(data)}
+    env = {**os.environ, "EARNINGS_DATA_DIR": str(data), "EARNINGS_READ_WAIT_S": "1", "EARNINGS_WRITE_WAIT_S": "1"}
     src = STREETEVENTS / CALLS["C"][0]
     commands = [["import", str(src)], ["analyze"], ["calls"], ["trends", "INTC"], ["repair"]]
     runs = [subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -403,9 +406,10 @@ def test_cli_commands_on_a_held_database_exit_1_with_one_line(held):
     for args, run in zip(commands, runs):
         out, err = run.communicate(timeout=300)
         assert run.returncode == 1, (args, out, err)
-        assert err.strip().splitlines() == [
-            f"error: {data / 'calls.duckdb'}: the database is in use by another process (PID {pid}); close the app "
-            "or the other command and retry"], (args, err)
+        [line] = err.strip().splitlines()
+        assert line.startswith(f"error: {data / 'calls.duckdb'}: the database is in use by another process that "
+                               f"does not share it (PID {pid} ("), (args, err)
+        assert line.endswith("); stop it and retry"), (args, err)
 
 
 # --- unwritable data directory, full disk ----------------------------------------------------------------------
@@ -452,10 +456,11 @@ def mounted(target: Path, *options: str, source: str = "tmpfs"):
         subprocess.run(["umount", str(target)], check=True)
 
 
-def test_read_only_data_dir_is_a_clear_error_and_the_data_stays(stored_call, tmp_path):
-    """Catches: a raw duckdb/lance error (or a crash) when the data dir is read-only, and any change to its files."""
+def test_read_only_data_dir_serves_reads_refuses_writes_clearly_and_the_data_stays(stored_call, tmp_path):
+    """Catches: a raw duckdb/lance error (or a crash) when the data dir is read-only, reads that fail although
+    nothing can write there, and any change to its files."""
     from core.errors import StoreError
-    from core.store import Store
+    from core.store import RawDocument, Store
     from core.vectors import VectorIndex
 
     files = {p.name: p.read_bytes() for p in stored_call.iterdir()}
@@ -464,10 +469,12 @@ def test_read_only_data_dir_is_a_clear_error_and_the_data_stays(stored_call, tmp
         remount = subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True, text=True)
         if remount.returncode:
             missing_prerequisite(f"cannot remount read-only: {remount.stderr.strip()}")
-        with pytest.raises(StoreError, match=r"cannot open the database: .*Read-only file system"):
-            Store(view / "calls.duckdb")
+        store = Store(view / "calls.duckdb")
+        assert [c["ticker"] for c in store.calls()] == ["INTC"]
+        with pytest.raises(StoreError, match=r"cannot open the database: Read-only file system"):
+            store.save_document(RawDocument(b"new", "file", "new.txt"))
         with pytest.raises(StoreError, match=r"cannot open the vector table: .*Read-only file system"):
-            VectorIndex(view / "vectors.lance")
+            VectorIndex(view / "vectors.lance")  # there is none yet, and none can be made
     assert {p.name: p.read_bytes() for p in stored_call.iterdir()} == files
 
 

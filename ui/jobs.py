@@ -12,7 +12,8 @@ from core import jobs, worker
 from core.errors import TranscriptError
 from ui import resources
 
-REFRESH_S = 2  # how often the sidebar indicator looks at the jobs
+REFRESH_S = 2        # how often the indicator and the job list look while a job is queued or running
+IDLE_REFRESH_S = 10  # and while none is (a job queued elsewhere, e.g. by the command line, shows within this)
 
 
 def ensure_worker() -> None:
@@ -29,7 +30,6 @@ def submit(kind: str, args: dict) -> jobs.Job | None:
         st.error(f"Could not queue the {kind} job: {exc}")
         return None
     ensure_worker()
-    _status.clear()
     return job
 
 
@@ -41,18 +41,10 @@ class Status:
     last_finished: int
 
 
-@st.cache_data(ttl=1, show_spinner=False)
-def _status(db_path: str) -> Status:
-    store = resources.store()
-    with store.cursor() as cur:
-        last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
-                           ).fetchall()[0][0]
-    return Status(tuple(jobs.active(store)), last)
-
-
 def status() -> Status:
-    """The jobs' state, read at most once a second for all sessions together."""
-    return _status(str(resources.settings().db_path))
+    """The jobs' state from the jobs snapshot file (no database connection: every session polls it)."""
+    active, last = jobs.snapshot(resources.store())
+    return Status(tuple(active), last)
 
 
 def _line(job: jobs.Job) -> str:
@@ -62,19 +54,23 @@ def _line(job: jobs.Job) -> str:
     return f"{job.kind} #{job.job_id}: {job.done}{total}" + (f" · {job.current}" if job.current else "")
 
 
-@st.fragment(run_every=REFRESH_S)
 def indicator() -> None:
-    """The sidebar's job indicator; when a job ends and the data changed, the page runs again with fresh data."""
+    """The sidebar's job indicator, refreshing by itself (often while jobs are active, seldom when idle)."""
+    st.fragment(_indicator, run_every=REFRESH_S if status().active else IDLE_REFRESH_S)()
+
+
+def _indicator() -> None:
+    """Active jobs with progress; when a job ends and the data changed, the page runs again with fresh data."""
     now = status()
     for job in now.active:
         st.progress(job.fraction, text=_line(job))
     if now.active:
         st.caption("Jobs run in the background: move on freely. Details on the Data page.")
-    seen = st.session_state.setdefault("_jobs_seen", (now.last_finished, resources.generation()))
-    if now.last_finished != seen[0]:
-        st.session_state["_jobs_seen"] = (now.last_finished, resources.generation())
-        if resources.generation() != seen[1]:
-            st.rerun(scope="app")
+    seen = st.session_state.setdefault("_jobs_seen", (now.last_finished, resources.generation(), bool(now.active)))
+    if now.last_finished != seen[0] or bool(now.active) != seen[2]:
+        st.session_state["_jobs_seen"] = (now.last_finished, resources.generation(), bool(now.active))
+        if resources.generation() != seen[1] or bool(now.active) != seen[2]:
+            st.rerun(scope="app")  # fresh data, and the refresh interval that suits the new state
 
 
 def _age(at: dt.datetime | None) -> str:
