@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .locks import FileLock, is_held
-from .store import Store
+from .store import Store, utc_now
 
 ACTIVE = ("queued", "running")
 FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
@@ -34,10 +34,6 @@ class JobCancelled(Exception):
 
 class JobInterrupted(Exception):
     """Raised inside a task at a step boundary when its runner is stopping (the job can be resumed)."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ def submit(store: Store, kind: str, args: dict, *, origin: str) -> Job:
             return _job(same[0])
         job_id = cur.execute("SELECT nextval('job_ids')").fetchall()[0][0]
         cur.execute("INSERT INTO jobs (job_id, kind, args, origin, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
-                    [job_id, kind, text, origin, _now()])
+                    [job_id, kind, text, origin, utc_now()])
         _write_snapshot(store, cur)
     return get(store, job_id)
 
@@ -195,7 +191,7 @@ def cancel(store: Store, job_id: int) -> Job:
     """Cancel a queued job now, or ask its runner to stop a running one at the next step boundary."""
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'queued'",
-                    [_now(), job_id])
+                    [utc_now(), job_id])
         cur.execute("UPDATE jobs SET cancel_requested = TRUE WHERE job_id = ? AND state = 'running'", [job_id])
         _write_snapshot(store, cur)
     return get(store, job_id)
@@ -223,7 +219,7 @@ def claim(store: Store, runner: "Runner", *, job_id: int | None = None) -> Job |
         if not rows:
             return None
         cur.execute("UPDATE jobs SET state = 'running', runner = ?, started_at = ?, attempts = attempts + 1 "
-                    "WHERE job_id = ?", [runner.token, _now(), rows[0][0]])
+                    "WHERE job_id = ?", [runner.token, utc_now(), rows[0][0]])
         _write_snapshot(store, cur)
     return get(store, rows[0][0])
 
@@ -237,7 +233,7 @@ def reap(store: Store) -> list[int]:
         with store.transaction(changes_data=False) as cur:
             for job_id in dead:
                 cur.execute("UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ? WHERE job_id = ? "
-                            "AND state = 'running'", [_now(), "the process running it stopped", job_id])
+                            "AND state = 'running'", [utc_now(), "the process running it stopped", job_id])
             _write_snapshot(store, cur)
     return dead
 
@@ -245,7 +241,7 @@ def reap(store: Store) -> list[int]:
 def _append_log(store: Store, job_id: int, lines: list[str], cur=None) -> None:
     def write(cur) -> None:
         first = cur.execute("SELECT coalesce(max(seq), 0) FROM job_log WHERE job_id = ?", [job_id]).fetchall()[0][0]
-        now = _now()
+        now = utc_now()
         cur.executemany("INSERT INTO job_log VALUES (?, ?, ?, ?)",
                         [[job_id, first + n, now, line[:2000]] for n, line in enumerate(lines, 1)])
 
@@ -364,7 +360,7 @@ def run_job(store: Store, job: Job, *, stopping: Callable[[], bool] = lambda: Fa
     ctx.flush()
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ? WHERE job_id = ?",
-                    [state, json.dumps(result, default=str) if result is not None else None, error, _now(),
+                    [state, json.dumps(result, default=str) if result is not None else None, error, utc_now(),
                      job.job_id])
         _write_snapshot(store, cur)
     return get(store, job.job_id)

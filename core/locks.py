@@ -6,17 +6,16 @@ exclusive lock, and both close it again (see core/store.py). The locks are `floc
 
 - `<db>.gate`: a writer takes it first and keeps it until it has the data lock, so new readers queue behind a
   waiting writer (no writer starves under a stream of readers);
-- `<db>.lock`: shared by readers, exclusive for one writer;
-- `<db>.holder`: the writer's PID and command, for the message when a wait runs past its bound.
+- `<db>.lock`: shared by readers, exclusive for one writer.
 
 flock locks belong to open file descriptions, so threads of one process exclude each other like processes do.
-Waits poll with a short back-off and are bounded: past the bound, DatabaseBusyError names who holds the lock.
+Waits poll with a short back-off and are bounded: past the bound, DatabaseLockedError names the processes that hold
+the lock (from /proc/locks).
 """
 from __future__ import annotations
 
 import fcntl
 import os
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,7 +103,6 @@ class DatabaseLock:
         self.what = what
         self.gate_path = self.db_path.with_name(self.db_path.name + ".gate")
         self.lock_path = self.db_path.with_name(self.db_path.name + ".lock")
-        self.holder_path = self.db_path.with_name(self.db_path.name + ".holder")
 
     @contextmanager
     def shared(self, *, wait_s: float | None = None) -> Iterator[None]:
@@ -118,17 +116,8 @@ class DatabaseLock:
                     os.close(fd)
             yield
             return
-        try:
-            if not _wait_lock(gate, fcntl.LOCK_EX, deadline):
-                self._busy("read", wait_s)
-            held = _wait_lock(lock, fcntl.LOCK_SH, deadline)
-            fcntl.flock(gate, fcntl.LOCK_UN)
-            if not held:
-                self._busy("read", wait_s)
+        with self._holding(gate, lock, fcntl.LOCK_SH, deadline, "read", wait_s):
             yield
-        finally:
-            os.close(lock)
-            os.close(gate)
 
     @contextmanager
     def exclusive(self, *, wait_s: float | None = None) -> Iterator[None]:
@@ -144,14 +133,19 @@ class DatabaseLock:
         except OSError as exc:
             os.close(gate)
             raise StoreError(f"cannot open the {self.what}: {exc.strerror or exc}", where=str(self.db_path)) from None
+        with self._holding(gate, lock, fcntl.LOCK_EX, deadline, "write", wait_s):
+            yield
+
+    @contextmanager
+    def _holding(self, gate: int, lock: int, mode: int, deadline: float, what: str, wait_s: float) -> Iterator[None]:
+        """Pass the gate (queueing behind a waiting writer), hold the lock in `mode`; both files closed after."""
         try:
             if not _wait_lock(gate, fcntl.LOCK_EX, deadline):
-                self._busy("write", wait_s)
-            held = _wait_lock(lock, fcntl.LOCK_EX, deadline)
+                self._busy(what, wait_s)
+            held = _wait_lock(lock, mode, deadline)
             fcntl.flock(gate, fcntl.LOCK_UN)
             if not held:
-                self._busy("write", wait_s)
-            self.holder_path.write_text(f"{os.getpid()}\n{' '.join(sys.argv)[:200]}\n", encoding="utf-8")
+                self._busy(what, wait_s)
             yield
         finally:
             os.close(lock)

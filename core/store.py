@@ -45,8 +45,10 @@ class SaveResult:
     outcome: str
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now in UTC, without a time zone (how every timestamp is stored)."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
 
 
 def _schema_version(cur) -> int:
@@ -225,7 +227,7 @@ class Store:
         cur.execute("DELETE FROM documents WHERE doc_id = ?", [doc.doc_id])
         cur.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [doc.doc_id, doc.source_kind, doc.source, doc.content, doc.fetched_at or _now(), doc.http_status,
+            [doc.doc_id, doc.source_kind, doc.source, doc.content, doc.fetched_at or utc_now(), doc.http_status,
              ticker, period.fiscal_year if period else None, period.fiscal_quarter if period else None,
              parser_version, parse_error],
         )
@@ -269,7 +271,7 @@ class Store:
             cur.execute(
                 "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, *key, transcript.company, transcript.call_date, transcript.call_time, transcript.title,
-                 transcript.source_kind, transcript.source, doc.doc_id, parser_version, _now()],
+                 transcript.source_kind, transcript.source, doc.doc_id, parser_version, utc_now()],
             )
             if transcript.participants:
                 cur.executemany(

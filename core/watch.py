@@ -5,15 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import ConfigError
-from .store import Store
+from .store import Store, utc_now
 
 DEFAULT_INTERVAL_HOURS = 24.0
 LOOKBACK_QUARTERS = 4       # a check fetches those of the newest 4 quarters not stored (as `fetch` does by default)
 INTERVAL_KEY = "refresh_interval_hours"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -30,7 +26,7 @@ class Entry:
 
     @property
     def due(self) -> bool:
-        return self.next_check <= _now()
+        return self.next_check <= utc_now()
 
 
 def interval(store: Store) -> dt.timedelta:
@@ -67,7 +63,7 @@ def add(store: Store, ticker: str, *, source: str = "fool") -> Entry:
         raise ConfigError(f"not a ticker symbol: {ticker!r}")
     if source not in SOURCE_NAMES:
         raise ConfigError(f"unknown source {source!r}; known: {', '.join(SOURCE_NAMES)}")
-    now = _now()
+    now = utc_now()
     with store.transaction(changes_data=False) as cur:
         if cur.execute("SELECT 1 FROM watchlist WHERE ticker = ?", [ticker]).fetchall():
             cur.execute("UPDATE watchlist SET source = ? WHERE ticker = ?", [source, ticker])
@@ -87,7 +83,7 @@ def remove(store: Store, ticker: str) -> bool:
 
 def record_check(store: Store, ticker: str, *, ok: bool, outcome: str) -> None:
     """Note a check's outcome and schedule the next one (a failed source is retried at the next check)."""
-    now = _now()
+    now = utc_now()
     every = interval(store)
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE watchlist SET last_check = ?, next_check = ?, last_outcome = ?, last_ok = ? "

@@ -130,3 +130,51 @@ def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path, monkey
         holder.communicate("\n", timeout=10)
     with Store(path) as store:  # nothing lost, usable once released
         assert store.schema_version == len(MIGRATIONS)
+
+
+def test_a_read_waits_behind_a_writer_and_past_its_bound_names_the_writer(tmp_path, monkeypatch):
+    """Another process holds the write lock: a read waits, then fails with one line that names that process."""
+    path = tmp_path / "calls.duckdb"
+    Store(path).close()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from core.locks import DatabaseLock; lock = DatabaseLock(sys.argv[1]); "
+         "held = lock.exclusive(); held.__enter__(); print('ready', flush=True); sys.stdin.readline()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("EARNINGS_READ_WAIT_S", "1")
+        with pytest.raises(DatabaseLockedError, match=rf"could not read the database within 1 s: it is held by "
+                                                       rf"PID {writer.pid} \(.*core.locks"):
+            Store(path).calls()
+    finally:
+        writer.communicate("\n", timeout=10)
+    assert Store(path).calls() == []  # free again once the writer let go
+
+
+def test_a_writer_gets_in_while_readers_never_stop(tmp_path, monkeypatch):
+    """Four threads read back to back; a write still lands (readers queue behind a waiting writer's gate)."""
+    import threading
+
+    store = Store(tmp_path / "calls.duckdb")
+    stop = threading.Event()
+    reads = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            reads.append(len(store.calls()))
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        while len(reads) < 20:  # the readers are in full flow before the write starts
+            stop.wait(0.01)
+        monkeypatch.setenv("EARNINGS_WRITE_WAIT_S", "30")
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO app_settings VALUES ('probe', '1')")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    with store.cursor() as cur:
+        assert cur.execute("SELECT value FROM app_settings WHERE key = 'probe'").fetchall() == [("1",)]
