@@ -17,7 +17,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-ui_jobs.ensure_worker()
+ui_jobs.keep_worker()
 filters.render()
 with st.sidebar:
     ui_jobs.indicator()

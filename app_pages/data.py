@@ -185,7 +185,7 @@ with watch_tab:
                 if watched.strip():
                     watch.add(store, watched, source=watch_source)
                 watch.set_interval(store, float(hours))
-                ui_jobs.ensure_worker()
+                ui_jobs.ensure_worker()  # the schedule runs in it
             except TranscriptError as exc:
                 st.error(str(exc))
     entries = watch.entries(store)

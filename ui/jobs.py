@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from core import jobs, worker
+from core import jobs, watch, worker
 from core.errors import TranscriptError
 from ui import resources
 
@@ -20,6 +20,17 @@ def ensure_worker() -> None:
     """Start the data directory's worker unless one serves it (it stops when this server stops)."""
     settings = resources.settings()
     worker.ensure_worker(settings.db_path, parent_pid=os.getpid(), log=settings.data_dir / "worker.log")
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _watching(db_path: str) -> bool:
+    return bool(watch.entries(resources.store()))
+
+
+def keep_worker() -> None:
+    """On every page run: a worker serves the data directory while jobs wait or run, or tickers are watched."""
+    if status().active or _watching(str(resources.settings().db_path)):
+        ensure_worker()
 
 
 def submit(kind: str, args: dict) -> jobs.Job | None:

@@ -88,7 +88,7 @@ async def session(browser, url: str, number: int, rounds: int, steps: list[Step]
 
 
 async def warm(browser, url: str) -> None:
-    """The root once (a fresh server's first run imports torch; it also starts the app's worker)."""
+    """The root once (a fresh server's first run imports torch; with a job queued, it starts the app's worker)."""
     page = await browser.new_page()
     await page.goto(url)
     await settled(page, timeout_ms=300_000)

@@ -61,8 +61,8 @@ async def _run(url: str, store, *, with_crowd: bool):
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        await warm(browser, url)  # starts the app's worker
         job = jobs.submit(store, "analyze", {"ticker": None, "rescore": False}, origin="cli")
+        await warm(browser, url)  # the page run sees the queued job and starts the app's worker
         steps, overlap_end = [], None
         if with_crowd:
             await asyncio.to_thread(_wait, store, job.job_id, running_with_work_left=True)
