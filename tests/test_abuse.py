@@ -131,8 +131,9 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
         page = browser.new_page()
         page.goto(f"{url}/reader?call=2")
         settle(page)
-        page.get_by_text("Prepared remarks").first.wait_for(timeout=60_000)
-        shown = page.inner_text('[data-testid="stMain"]')
+        main = page.locator('[data-testid="stMain"]')  # the sidebar's filters say "Prepared remarks" too
+        main.get_by_text("<script>window.__xss=1</script>").first.wait_for(timeout=60_000)
+        shown = main.inner_text()
         for payload in ("<script>window.__xss=1</script>", 'onerror="window.__xss=1"', "javascript:window.__xss=1"):
             assert payload in shown  # the payload is shown as text, not dropped and not executed
         assert page.evaluate("typeof window.__xss") == "undefined"
