@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from jobwait import wait_for_job
 
 from apprunner import ROOT, assert_clean, chromium, open_page, page_url, running_app, settle, warm_up
 from conftest import missing_prerequisite
@@ -387,7 +388,16 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
             page.get_by_role("option", name="alphavantage").click()
             form.get_by_text("Analyse the new calls afterwards").click()
             form.get_by_role("button", name="Fetch").click()
-            page.get_by_text("Failed quarters").wait_for(timeout=120_000)
+            page.get_by_text("Fetch of NVDA: job #").wait_for(timeout=120_000)
+            from core import jobs
+            from core.store import Store
+
+            (fetch,) = [j for j in jobs.recent(Store(data / "calls.duckdb")) if j.kind == "fetch"]
+            assert wait_for_job(data / "calls.duckdb", fetch.job_id).state == "failed"  # run by the app's worker
+            page.goto(f"{url}/data")
+            settle(page)
+            page.get_by_role("tab", name="Jobs").click()
+            page.get_by_text("Invalid API call").first.wait_for(timeout=60_000)  # the job's log, on the page
             settle(page)
             shown = page.content() + page.inner_text("body")
             assert "Invalid API call" in shown  # the server's message reached the page …
@@ -398,6 +408,7 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
                 assert SENTINEL not in page.content()
             page.close()
         assert SENTINEL not in log.read_text(encoding="utf-8", errors="replace")
+        assert SENTINEL not in (data / "worker.log").read_text(encoding="utf-8", errors="replace")
     finally:
         server.shutdown()
     from core.export import to_csv
@@ -407,3 +418,5 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
         documents = cur.execute("SELECT * FROM documents").df()
         assert SENTINEL.encode() not in to_csv(documents.drop(columns=["content"]))
         assert not any(SENTINEL.encode() in bytes(c) for c in documents["content"])
+        for table in ("jobs", "job_log"):  # the job's arguments, error and log lines
+            assert SENTINEL not in cur.execute(f"SELECT * FROM {table}").df().to_csv()
