@@ -21,7 +21,7 @@ def summarise(result: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = [str(path.resolve()) for path in args.paths]  # the worker may run elsewhere in the tree
+    paths = [str(path.absolute()) for path in args.paths]  # the worker may run in another directory
     status = run_job("import", {"paths": paths, "ticker": args.ticker,
                                 "period": str(args.period) if args.period else None}, summarise=summarise)
     return status
