@@ -8,7 +8,7 @@ from core import jobs, watch
 from core.errors import TranscriptError
 from core.export import to_csv
 from core.ingest import IMPORT_SUFFIXES
-from core.model import SOURCE_NAMES, Period, period_range
+from core.model import SOURCE_NAMES, Period, period_range, ticker_symbol
 from core.parsers import PARSER_VERSION
 from ui import filters, resources, widgets
 from ui import jobs as ui_jobs
@@ -82,8 +82,9 @@ with fetch_tab:
     if submitted:
         try:
             first, final = _period(start), _period(end)
-            if not ticker or not all(c.isalnum() or c in ".-" for c in ticker):
+            if not ticker:
                 raise ValueError("enter a ticker symbol such as NVDA")
+            ticker = ticker_symbol(ticker)
             if (first is None) != (final is None):
                 raise ValueError("give both ends of the quarter range, or neither")
         except ValueError as exc:

@@ -16,6 +16,14 @@ MODES = ("vector", "fts", "hybrid")     # search modes (core/search.py)
 SOURCE_NAMES = ("fool", "alphavantage")  # web sources (core/sources)
 
 
+
+def ticker_symbol(text: str) -> str:
+    """A ticker as stored (upper case); ValueError unless it is 1-10 letters, digits, '.' or '-'."""
+    ticker = text.strip().upper()
+    if not ticker or len(ticker) > 10 or not all(c.isalnum() or c in ".-" for c in ticker):
+        raise ValueError(f"not a ticker symbol: {text!r}")
+    return ticker
+
 @dataclass(frozen=True)
 class Participant:
     """A person on the call, as listed by the document."""

@@ -101,7 +101,8 @@ def fetch(ctx: JobContext, *, ticker: str, periods: list[str] | None = None, las
 
 def import_files(ctx: JobContext, *, paths: list[str], ticker: str | None = None, period: str | None = None,
                  remove_after: bool = False) -> dict:
-    """Import files and directories; remove_after deletes the given files (the app's uploads) once all went in."""
+    """Import files and directories; remove_after deletes the app's upload folders of the given files once all
+    went in."""
     from .ingest import import_file, iter_files
 
     files = list(iter_files([Path(p) for p in paths]))
@@ -116,8 +117,11 @@ def import_files(ctx: JobContext, *, paths: list[str], ticker: str | None = None
         ctx.check()
     counts = Counter(o["outcome"] for o in outcomes)
     if remove_after and not counts["failed"]:
-        for path in paths:
-            shutil.rmtree(Path(path).parent, ignore_errors=True)
+        uploads = (_settings(ctx).data_dir / "uploads").resolve()
+        for path in paths:  # only the app's own upload folders, never a folder the user named
+            folder = Path(path).resolve().parent
+            if folder.parent == uploads:
+                shutil.rmtree(folder, ignore_errors=True)
     return {"files": outcomes, "counts": dict(counts), "steps": len(outcomes), "failed": counts["failed"]}
 
 

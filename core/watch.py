@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import ConfigError
+from .model import ticker_symbol
 from .store import Store, utc_now
 
 DEFAULT_INTERVAL_HOURS = 24.0
@@ -58,9 +59,10 @@ def add(store: Store, ticker: str, *, source: str = "fool") -> Entry:
     """Watch a ticker (checked at once, then every interval); adding it again changes only its source."""
     from .sources import SOURCE_NAMES
 
-    ticker = ticker.strip().upper()
-    if not ticker or len(ticker) > 10 or not all(c.isalnum() or c in ".-" for c in ticker):
-        raise ConfigError(f"not a ticker symbol: {ticker!r}")
+    try:
+        ticker = ticker_symbol(ticker)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if source not in SOURCE_NAMES:
         raise ConfigError(f"unknown source {source!r}; known: {', '.join(SOURCE_NAMES)}")
     now = utc_now()

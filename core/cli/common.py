@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from ..errors import ConfigError
-from ..model import Period
+from ..model import Period, ticker_symbol
 from ..settings import Settings
 from ..store import Store
 
@@ -27,10 +27,10 @@ def period_arg(text: str) -> Period:
 
 def ticker_arg(text: str) -> str:
     """argparse type for a ticker: 1-10 letters, digits, '.' or '-'."""
-    ticker = text.strip().upper()
-    if not ticker or len(ticker) > 10 or not all(c.isalnum() or c in ".-" for c in ticker):
-        raise argparse.ArgumentTypeError(f"not a ticker symbol: {text!r}")
-    return ticker
+    try:
+        return ticker_symbol(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def print_table(rows: Sequence[Sequence[object]], headers: Sequence[str], *, file=None) -> None:
