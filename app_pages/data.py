@@ -6,7 +6,6 @@ import streamlit as st
 
 from core import jobs, watch
 from core.errors import TranscriptError
-from core.export import to_csv
 from core.ingest import IMPORT_SUFFIXES
 from core.model import SOURCE_NAMES, Period, period_range, ticker_symbol
 from core.parsers import PARSER_VERSION
@@ -135,9 +134,24 @@ with calls_tab:
             queue("delete", {"call_ids": [int(c) for c in rows["call_id"]]}, f"Delete of {len(rows)} calls")
 
 
+_JOB_PROBLEM = "_job_problem"
+
+
+def _act(action: str, job_id: int) -> None:
+    """Cancel or resume a job (a button's callback); a refusal is shown under the buttons."""
+    try:
+        if action == "cancel":
+            jobs.cancel(store, job_id)
+        else:
+            jobs.resume(store, job_id)
+            ui_jobs.ensure_worker()
+    except TranscriptError as exc:
+        st.session_state[_JOB_PROBLEM] = str(exc)
+
+
 def job_list() -> None:
     """Recent jobs, live: pick one to read its log and cancel or resume it."""
-    listed = jobs.recent(store, limit=30)
+    listed = ui_jobs.recent(limit=30)
     if not listed:
         st.info("No job yet: fetching, importing, analysing and re-parsing run as jobs.", icon=":material/info:")
         return
@@ -151,19 +165,15 @@ def job_list() -> None:
         st.progress(job.fraction, text=f"{job.done}/{job.total if job.total is not None else '?'} "
                                        f"{job.current or ''}")
     left, right = st.columns(2)
-    if job.active and left.button("Cancel", key=f"cancel-{job.job_id}", icon=":material/cancel:",
-                                  disabled=job.cancel_requested):
-        jobs.cancel(store, job.job_id)
-        st.rerun(scope="fragment")
-    if job.state in ("interrupted", "failed", "cancelled") and right.button(
-            "Resume", key=f"resume-{job.job_id}", icon=":material/replay:"):
-        try:
-            jobs.resume(store, job.job_id)
-            ui_jobs.ensure_worker()
-        except TranscriptError as exc:
-            st.error(str(exc))
-        st.rerun(scope="fragment")
-    lines = jobs.log_lines(store, job.job_id)
+    if job.active:  # callbacks: they act before the run that draws the list, which then shows the new state
+        left.button("Cancel", key=f"cancel-{job.job_id}", icon=":material/cancel:", disabled=job.cancel_requested,
+                    on_click=_act, args=("cancel", job.job_id))
+    if job.state in ("interrupted", "failed", "cancelled"):
+        right.button("Resume", key=f"resume-{job.job_id}", icon=":material/replay:", on_click=_act,
+                     args=("resume", job.job_id))
+    if problem := st.session_state.pop(_JOB_PROBLEM, None):
+        st.error(problem)
+    lines = ui_jobs.log(job.job_id)
     st.code("\n".join(f"{str(at)[11:19]}  {line}" for _seq, at, line in lines[-200:]) or "(no log yet)",
             language=None)
 
@@ -212,6 +222,4 @@ with export_tab:
         widgets.empty_state("No analysed sentence in this scope.", analysed=True)
     else:
         st.dataframe(sentences.head(200), hide_index=True, width="stretch")
-        st.download_button(f"Download {len(sentences):,} sentences (CSV)", to_csv(sentences),
-                           file_name="sentences.csv", mime="text/csv", icon=":material/download:",
-                           on_click="ignore", type="primary")
+        widgets.download(sentences, "sentences", label=f"Download {len(sentences):,} sentences (CSV)", type="primary")

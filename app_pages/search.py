@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.search import MODES
 from core.views import Scope
-from ui import filters, resources, widgets
+from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date, highlight, query_terms
 
 MODE_LABELS = {"hybrid": "Hybrid", "vector": "Semantic", "fts": "Keyword"}
@@ -39,16 +39,17 @@ if results.empty:
 
 st.caption(f"{len(results)} sentences, best first")
 terms = query_terms(text)
-for row in results.itertuples():
-    with st.container(border=True):
-        top, button = st.columns([6, 1], vertical_alignment="center")
-        top.markdown(f"**{escape_markdown(row.ticker)} · {row.fiscal_period}** · {format_date(row.call_date)} · "
-                     f"{escape_markdown(row.speaker)}" + (f" ({escape_markdown(row.role)})" if row.role else "") +
-                     f" · {filters.SECTIONS.get(row.section, row.section)} · tone {row.tone_label or '–'}"
-                     + (f" {row.tone_score:+.2f}" if row.tone_score == row.tone_score else ""))
-        top.markdown(highlight(row.sentence, terms))
-        if button.button("Open", key=f"open-{row.call_id}-{row.pos}", icon=":material/article:"):
-            st.switch_page("app_pages/reader.py", query_params={"call": row.call_id, "at": row.pos})
+for row in results.to_dict("records"):
+    score = row["tone_score"]
+    tone = (row["tone_label"] or "–") + (f" {score:+.2f}" if score == score else "")  # NaN: not scored
+    role = f" ({escape_markdown(row['role'])})" if row["role"] else ""
+    section = filters.SECTIONS.get(row["section"], row["section"])
+    header = (f"**{escape_markdown(row['ticker'])} · {row['fiscal_period']}** · {format_date(row['call_date'])} · "
+              f"{escape_markdown(row['speaker'])}{role} · {section} · tone {tone}")
+    with st.container(border=True):  # one text and one link per hit: a page of hits stays cheap to send and draw
+        st.markdown(f"{header}\n\n{highlight(row['sentence'], terms)}")
+        st.page_link(navigation.page("reader"), label="Open in the reader", icon=":material/article:",
+                     query_params={"call": str(row["call_id"]), "at": str(row["pos"])})
 
 st.markdown("#### Results as a table")
 widgets.table(results, "search-results")

@@ -100,25 +100,44 @@ def _write_snapshot(store: Store, cur) -> None:
     """Rewrite the snapshot from the jobs table, inside the caller's write transaction (so writers take turns)."""
     if store.path == ":memory:":
         return
+    _replace_snapshot(store, _snapshot_data(cur))
+
+
+def _snapshot_data(cur) -> dict:
     rows = cur.execute(f"SELECT {_COLUMNS} FROM jobs WHERE state IN ('queued', 'running') ORDER BY job_id").fetchall()
     last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
                        ).fetchall()[0][0]
-    text = json.dumps({"active": [vars(_job(row)) for row in rows], "last_finished": last}, default=str)
+    return {"active": [vars(_job(row)) for row in rows], "last_finished": last}
+
+
+def _replace_snapshot(store: Store, data: dict) -> None:
+    text = json.dumps(data, default=str)
     path = snapshot_path(store)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
 
+def _rebuild_snapshot(store: Store) -> dict:
+    """The snapshot from the database, written to its file under the shared lock (no writer can commit meanwhile,
+    so it cannot overwrite a newer one); a read-only data directory just goes without the file."""
+    with store.cursor() as cur:
+        data = _snapshot_data(cur)
+        if store.path != ":memory:":
+            try:
+                _replace_snapshot(store, data)
+            except OSError:
+                pass
+    return json.loads(json.dumps(data, default=str))
+
+
 def snapshot(store: Store) -> tuple[list[Job], int]:
-    """(active jobs, id of the newest finished job) from the snapshot file; from the database when there is none."""
+    """(active jobs, id of the newest finished job) from the snapshot file. When there is none (no job was ever
+    queued here, or the file was removed) it is written from the database once, so later calls stay off it."""
     try:
         data = json.loads(snapshot_path(store).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        with store.cursor() as cur:
-            last = cur.execute("SELECT coalesce(max(job_id), 0) FROM jobs WHERE state NOT IN ('queued', 'running')"
-                               ).fetchall()[0][0]
-        return active(store), last
+        data = _rebuild_snapshot(store)
     jobs = []
     for item in data["active"]:
         for key in ("created_at", "started_at", "finished_at"):
@@ -166,12 +185,6 @@ def recent(store: Store, *, limit: int = 50) -> list[Job]:
     return [_job(row) for row in rows]
 
 
-def active(store: Store) -> list[Job]:
-    """Queued and running jobs, oldest first."""
-    with store.cursor() as cur:
-        rows = cur.execute(f"SELECT {_COLUMNS} FROM jobs WHERE state IN ('queued', 'running') ORDER BY job_id"
-                           ).fetchall()
-    return [_job(row) for row in rows]
 
 
 def queued(store: Store) -> bool:

@@ -99,6 +99,7 @@ class Store:
         self._local = threading.local()
         self._memory = self.path == ":memory:"
         self._write_lock = threading.Lock()
+        self._memory_generation = 0  # an in-memory database's generation (a file's is kept beside the file)
         self._con = connect(path) if self._memory else None
         self._lock = None if self._memory else DatabaseLock(self.path)
         self._migrate()
@@ -180,8 +181,6 @@ class Store:
             return int(self._generation_path.read_text() or 0)
         except (OSError, ValueError):
             return 0
-
-    _memory_generation = 0
 
     def _bump_generation(self) -> None:
         if self._memory:

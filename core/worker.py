@@ -120,7 +120,7 @@ class Worker:
     def schedule(self, store: Store) -> None:
         """Queue a refresh of the watched tickers that are due (one refresh job at a time)."""
         due = watch.due(store)
-        if due and not any(j.kind == "refresh" for j in jobs.active(store)):
+        if due and not any(j.kind == "refresh" for j in jobs.snapshot(store)[0]):
             jobs.submit(store, "refresh", {"tickers": due}, origin="schedule")
 
 

@@ -187,3 +187,24 @@ def corpus_data_dir(tmp_path_factory) -> Path:
         analyze(store, vectors)
         vectors.ensure_index()
     return data
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """(label, bytes) of every download button the pages create, in order, however a page made its CSV; a button
+    that writes its file when clicked (a callable) is clicked here."""
+    import streamlit
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    seen: list[tuple[str, bytes]] = []
+    real = ButtonMixin.download_button
+
+    def recording(self, label, data, *args, **kwargs):
+        content = data() if callable(data) else data
+        seen.append((label, content if isinstance(content, bytes) else str(content).encode("utf-8")))
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", recording)
+    monkeypatch.setattr(streamlit, "download_button",
+                        lambda *args, **kwargs: recording(streamlit._main, *args, **kwargs))
+    return seen

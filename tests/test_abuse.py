@@ -181,25 +181,6 @@ def test_sentence_export_of_hostile_calls_is_neutralised(hostile_dir):
     assert "'=HYPERLINK(" in data.decode("utf-8") and "'@SUM(A1)" in data.decode("utf-8")
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """The data of every download button any page creates, however the page made its CSV."""
-    import streamlit
-    from streamlit.elements.widgets.button import ButtonMixin
-
-    seen: list[tuple[str, bytes]] = []
-    real = ButtonMixin.download_button
-
-    def recording(self, label, data, *args, **kwargs):
-        seen.append((label, data if isinstance(data, bytes) else str(data).encode("utf-8")))
-        return real(self, label, data, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", recording)
-    monkeypatch.setattr(streamlit, "download_button",
-                        lambda *args, **kwargs: recording(streamlit._main, *args, **kwargs))
-    return seen
-
-
 PAGE_PARAMS = {"overview": {}, "trends": {}, "topics": {"phrase": "guidance"}, "search": {"q": "guidance"},
                "reader": {"call": "2"}, "compare": {}, "data": {}}
 

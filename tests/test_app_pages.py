@@ -47,22 +47,6 @@ def undated_app(tmp_path, monkeypatch, analysed_store):
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(data))
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every CSV handed to a download button, in order."""
-    import ui.widgets
-
-    seen: list[bytes] = []
-    real = ui.widgets.to_csv
-
-    def recording(frame):
-        seen.append(real(frame))
-        return seen[-1]
-
-    monkeypatch.setattr(ui.widgets, "to_csv", recording)
-    return seen
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_teaches_on_an_empty_database(empty_app, page):
     at = open_page(page)
@@ -92,7 +76,7 @@ def test_overview_download_is_the_table(hand_app, downloads):
         "fiscal_period": ["FY2025 Q2", "FY2025 Q1"], "call_date": ["2024-08-01", "2024-05-01"], "sentences": [4, 4],
         "net_tone": [0.25, -0.25], "net_tone_prepared": [1.0, 0.0], "net_tone_qa": [-0.5, -0.5],
         "tone_gap_qa_minus_prepared": [-1.5, -0.5], "uncertainty_per_1000_words": [1000 / 14, 1000 / 13]})
-    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(downloads[0])), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(downloads[0][1])), expected, check_dtype=False)
     shown = at.dataframe[0].value
     pd.testing.assert_frame_equal(shown.assign(call_date=shown["call_date"].dt.strftime("%Y-%m-%d")), expected,
                                   check_dtype=False)
@@ -131,7 +115,7 @@ def test_topics_heatmap_table_and_download(hand_app, downloads):
     table = at.dataframe[0].value
     assert sorted(table["topic_label"].unique()) == ["Demand", "Guidance & outlook", "Margins & profitability",
                                                      "Pricing", "Revenue & growth"]
-    assert pd.read_csv(io.BytesIO(downloads[-1]))["share"].tolist() == table["share"].tolist()
+    assert pd.read_csv(io.BytesIO(downloads[-1][1]))["share"].tolist() == table["share"].tolist()
 
 
 def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
@@ -213,10 +197,11 @@ def test_real_corpus_search_opens_the_reader_at_the_hit(corpus_app):
     assert set(results["ticker"]) == {"NVDA", "AMD"} and (results["ticker"] == "NVDA").sum() > len(results) / 2
     assert all("blackwell" in s.lower() for s in results["sentence"])
     first = results.iloc[0]
-    at.button(key=f"open-{first['call_id']}-{first['pos']}").click().run()
-    assert not at.exception
-    assert at.query_params["call"] == [str(first["call_id"])] or at.query_params["call"] == str(first["call_id"])
-    assert "**Opened at**" in texts(at)
+    links = [e.proto for e in at.get("page_link")]
+    assert [link.label for link in links] == ["Open in the reader"] * len(results)  # a link per hit, in order
+    assert (links[0].page, links[0].query_string) == ("reader", f"call={first['call_id']}&at={first['pos']}")
+    reader = open_page("reader", params={"call": str(first["call_id"]), "at": str(first["pos"])})
+    assert "**Opened at**" in texts(reader)
 
 
 def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_parse(hand_app):
@@ -233,3 +218,43 @@ def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_par
     shown = texts(at)
     assert "ACME 2025Q1: failed — not a transcript" in shown and "ACME 2025Q2: failed — not a transcript" in shown
     assert at.dataframe[0].value["analysed_sentences"].notna().all()
+
+
+def test_the_jobs_tab_cancels_a_running_job_and_resumes_it(hand_app):
+    """Catches: Cancel or Resume buttons on the Data page that do not reach the job, or a job list that does not
+    show a job's new state (it is read again only when the jobs table changed). The test holds the analysis lock,
+    so the job provably runs while Cancel is pressed."""
+    import time
+
+    from core import jobs
+    from core.locks import FileLock
+    from core.store import Store
+
+    db = Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb"
+    store = Store(db)
+    hold = FileLock(Path(str(db) + ".analysis"))
+    assert hold.acquire()
+    try:
+        job = jobs.submit(store, "analyze", {"ticker": None, "rescore": True}, origin="cli")
+        at = open_page("data")  # this run starts the app's worker, which takes the job and waits for the lock
+        deadline = time.monotonic() + 120
+        while jobs.get(store, job.job_id).state != "running":
+            assert time.monotonic() < deadline, jobs.get(store, job.job_id)
+            time.sleep(0.1)
+        at.run()
+        assert f"**analyze #{job.job_id} (rescore=True)** · running" in texts(at)
+        at.button(key=f"cancel-{job.job_id}").click().run()
+        assert not at.exception
+        assert jobs.get(store, job.job_id).cancel_requested
+    finally:
+        hold.release()
+    cancelled = wait_for_job(db, job.job_id)
+    assert cancelled.state == "cancelled" and cancelled.attempts == 1
+    at.run()
+    assert f"**analyze #{job.job_id} (rescore=True)** · cancelled" in texts(at)
+    at.button(key=f"resume-{job.job_id}").click().run()
+    assert not at.exception
+    resumed = wait_for_job(db, job.job_id)
+    assert (resumed.state, resumed.attempts, resumed.result["analysed"]) == ("succeeded", 2, 2)
+    at.run()
+    assert f"**analyze #{job.job_id} (rescore=True)** · succeeded" in texts(at)

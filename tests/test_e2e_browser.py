@@ -54,8 +54,7 @@ def test_search_then_open_the_reader_at_the_hit(browser, app_url):
     page.get_by_text("sentences, best first").wait_for(timeout=60_000)
     page.locator("strong", has_text="Blackwell").first.wait_for(timeout=60_000)  # the match is highlighted
     page.screenshot(path=str(ARTIFACTS / "search-results.png"), full_page=True)
-    # a result's own button (multiselect toggles are also buttons named "Open")
-    page.locator("[data-testid=stButton] button", has_text="Open").first.click()
+    page.get_by_role("link", name="Open in the reader").first.click()
     page.wait_for_url("**/reader?**", timeout=60_000)
     _settle(page)
     page.get_by_text("Opened at").wait_for(timeout=60_000)

@@ -58,6 +58,36 @@ def status() -> Status:
     return Status(tuple(active), last)
 
 
+def _stamp() -> tuple[int, int]:
+    """Changes whenever the jobs table does (every change rewrites the snapshot file): a key for the job list."""
+    try:
+        stat = jobs.snapshot_path(resources.store()).stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(ttl=IDLE_REFRESH_S, max_entries=16, show_spinner=False)
+def _recent(db_path: str, stamp: tuple[int, int], limit: int) -> list[jobs.Job]:
+    return jobs.recent(resources.store(), limit=limit)  # the time to live lets it notice a runner that died
+
+
+@st.cache_data(ttl=IDLE_REFRESH_S, max_entries=16, show_spinner=False)
+def _log(db_path: str, stamp: tuple[int, int], job_id: int) -> list[tuple[int, dt.datetime, str]]:
+    return jobs.log_lines(resources.store(), job_id)
+
+
+def recent(limit: int = 30) -> list[jobs.Job]:
+    """The newest jobs first, read from the database only when the jobs table changed (the Data page's list polls
+    this every few seconds in every open session)."""
+    return _recent(str(resources.settings().db_path), _stamp(), limit)
+
+
+def log(job_id: int) -> list[tuple[int, dt.datetime, str]]:
+    """A job's log lines, read again only when the jobs table changed."""
+    return _log(str(resources.settings().db_path), _stamp(), job_id)
+
+
 def _line(job: jobs.Job) -> str:
     if job.state == "queued":
         return f"{job.kind} #{job.job_id}: queued"

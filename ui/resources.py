@@ -7,6 +7,8 @@ arguments, so a finished job's data shows on the next run of any page.
 """
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +24,14 @@ from core.views import Scope
 
 
 def settings() -> Settings:
-    """Settings read from the environment now (EARNINGS_DATA_DIR may differ between test runs)."""
+    """Settings from the environment as it is now (EARNINGS_DATA_DIR may differ between test runs): one object per
+    distinct environment, as every page run asks for them many times."""
+    return _settings(tuple(sorted((name, value) for name, value in os.environ.items()
+                                  if name.startswith(("EARNINGS_", "FOOL_", "ALPHAVANTAGE_")))))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings(_environment: tuple) -> Settings:
     return Settings()
 
 

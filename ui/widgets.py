@@ -7,10 +7,10 @@ import streamlit as st
 from core.export import to_csv
 
 
-def download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", where=st) -> None:
-    """A download button with the frame as injection-safe CSV."""
-    where.download_button(label, to_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}",
-                       icon=":material/download:", on_click="ignore")
+def download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", where=st, **options) -> None:
+    """A download button with the frame as injection-safe CSV, written when the user clicks (not on every run)."""
+    where.download_button(label, lambda: to_csv(frame), file_name=f"{name}.csv", mime="text/csv",
+                          key=f"csv-{name}", icon=":material/download:", on_click="ignore", **options)
 
 
 def table(frame: pd.DataFrame, name: str, *, where=st, **options) -> None:
