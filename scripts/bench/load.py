@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..app_server import serve
 from . import sessions
-from .crowd import CHROMIUM, CHROMIUM_ARGS, crowd, p95, warm
+from .crowd import CHROMIUM, CHROMIUM_ARGS, p95, session, warm
 from .ingest import CORPUS
 from .report import machine_facts, table
 
@@ -81,18 +81,22 @@ async def _run(url: str, store, *, with_crowd: bool):
     return steps, jobs.get(store, job.job_id)
 
 
-async def _browser_steps(url: str, server_pid: int) -> tuple[list, dict[str, float]]:
-    """The same crowd as Chromium tabs (no job running): end to end, with the CPU seconds each side used."""
+async def _browser_steps(url: str, server_pid: int) -> tuple[list, list[str], dict[str, float]]:
+    """The same crowd as Chromium tabs (no job running): end to end, the tabs that failed a step (each stops
+    there), and the CPU seconds each side used."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         await warm(browser, url)
         before = _cpu_seconds(server_pid)
-        steps = await crowd(browser, url, sessions=SESSIONS, rounds=1)
+        steps: list = []
+        outcomes = await asyncio.gather(*(session(browser, url, n, 1, steps) for n in range(SESSIONS)),
+                                        return_exceptions=True)
         after = _cpu_seconds(server_pid)
         await browser.close()
-    return steps, {name: after[name] - before[name] for name in after}
+    failures = [str(outcome).splitlines()[0][:300] for outcome in outcomes if isinstance(outcome, BaseException)]
+    return steps, failures, {name: after[name] - before[name] for name in after}
 
 
 def _cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -137,6 +141,8 @@ def _cli_times(data: Path, runs: int = 7) -> list[list[str]]:
 
 def _row(what: str, steps: list, goal: float | None) -> list:
     seconds = [s.seconds for s in steps]
+    if not seconds:
+        return [what, 0, "–", "–", "–", "" if goal is None else f"{goal:.0f}", "" if goal is None else "**no**"]
     met = "" if goal is None else ("yes" if p95(seconds) <= goal else "**no**")
     return [what, len(seconds), f"{statistics.median(seconds):.2f}", f"{p95(seconds):.2f}", f"{max(seconds):.2f}",
             "" if goal is None else f"{goal:.0f}", met]
@@ -152,7 +158,10 @@ def section(workdir: Path, corpus: Path) -> str:
     _, alone = _analysis(alone_dir, with_crowd=False)
     steps, loaded = _analysis(crowd_dir, with_crowd=True)
     assert alone.state == loaded.state == "succeeded", (alone, loaded)
-    tabs, cpu = _browser_crowd(browser_dir)
+    print("sessions:", _row("search", [s for s in steps if s.action == "search"], SEARCH_GOAL_S),
+          _row("pages", [s for s in steps if s.action != "search"], PAGE_GOAL_S), "rates:",
+          loaded.result["per_second"], alone.result["per_second"], flush=True)  # kept if a later part fails
+    tabs, tab_failures, cpu = _browser_crowd(browser_dir)
     search = [s for s in steps if s.action == "search"]
     pages = [s for s in steps if s.action != "search"]
     rounds = len(steps) // (3 * SESSIONS)
@@ -186,6 +195,9 @@ def section(workdir: Path, corpus: Path) -> str:
         "",
         table(headers, [_row("search, Chromium tabs", [s for s in tabs if s.action == "search"], None),
                         _row("pages, Chromium tabs", [s for s in tabs if s.action != "search"], None)]),
+        "",
+        f"{len(tab_failures)} of {SESSIONS} tabs failed a step (a tab stops at its first failure)"
+        + (": " + "; ".join(tab_failures) if tab_failures else "."),
         "",
         "Command-line start-up (wall seconds, median of 7 runs; goal under "
         f"{CLI_GOAL_S} s: heavy libraries are imported only by the commands that need them):",
