@@ -33,7 +33,7 @@ class Run:
 class ProtocolSession:
     """One app session over `/_stcore/stream`, behaving as the browser does: it sends the page's script hash once
     the server has named the pages, and reruns the fragments the server asks to rerun (the sidebar's job
-    indicator) at their interval, whether or not a run is in progress."""
+    indicator) at their interval, except while its own page request is in flight (see the module's docstring)."""
 
     def __init__(self, url: str):
         self._url = url.replace("http://", "ws://") + "/_stcore/stream"
