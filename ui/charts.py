@@ -1,6 +1,8 @@
 """Plotly figures in the dashboard's style: fiscal-period axes in quarter order, call dates on hover.
 
-Building a figure with plotly express costs ~0.1 s per chart, so figures are cached by their data and options."""
+Building a figure with plotly express costs ~0.1 s per chart, so figures are cached by their data and options, as
+shared objects (`st.cache_resource`): `st.plotly_chart` only reads a figure, and a copy per page run (what
+`st.cache_data` returns) rebuilt and re-validated the whole figure, two thirds of a Trends run's time."""
 from __future__ import annotations
 
 import pandas as pd
@@ -18,7 +20,7 @@ def period_order(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
           line_dash: str | None = None) -> go.Figure:
     """A line per `color` value over fiscal periods; hover shows the call date and the sentences behind a point."""
@@ -32,7 +34,7 @@ def lines(frame: pd.DataFrame, *, y: str, color: str, title: str, y_title: str,
     return figure
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def heatmap(frame: pd.DataFrame, *, value: str, title: str, diverging: bool, label: str) -> go.Figure:
     """Topic × fiscal period heatmap of one value (share, or net tone on a red-white-blue scale)."""
     order = period_order(frame)
@@ -45,7 +47,7 @@ def heatmap(frame: pd.DataFrame, *, value: str, title: str, diverging: bool, lab
     return figure
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def bars(frame: pd.DataFrame, *, x: str, y: str, color: str, title: str, x_title: str) -> go.Figure:
     """Horizontal grouped bars (e.g. a topic's share in two calls)."""
     figure = px.bar(frame, x=x, y=y, color=color, barmode="group", orientation="h", title=title)
