@@ -1,8 +1,9 @@
 """Overview: per ticker, the latest call against the previous one and a year before."""
 import streamlit as st
 
+from core.guidance_links import change_text
 from ui import filters, resources, widgets
-from ui.text import format_date
+from ui.text import escape_markdown, format_date
 
 st.title("Overview")
 scope = filters.scope()
@@ -34,6 +35,11 @@ for ticker, rows in summary.groupby("ticker", sort=True):
         column.metric(label, "–" if value != value else f"{value:+.3f}" if key != "uncertainty_per_1000_words"
                       else f"{value:.2f}", delta, delta_color="inverse" if key == "uncertainty_per_1000_words"
                       else "normal")
+    changes = resources.query("guidance_changes", ticker)
+    if not changes.empty:
+        st.markdown("Guidance changes on this call: " + "; ".join(
+            escape_markdown(change_text(row, resources.metric_label(row["metric"])))
+            for row in changes.to_dict("records")))
 
 table = summary.assign(which=summary["which"].map(WHICH))
 st.markdown("#### Latest vs previous vs a year before")

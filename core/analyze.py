@@ -1,4 +1,5 @@
-"""The analysis of stored calls: sentences, sentiment, LM counts, FLS, topics and Q&A exchanges, then vectors.
+"""The analysis of stored calls: sentences, sentiment, LM counts, FLS, topics and Q&A exchanges, then vectors; then
+the guidance of every analysed call whose guidance is missing or stale (core/guidance_runs.py: no model needed).
 
 Write protocol (crash safety; `core.repair` relies on it). For each call:
 1. ONE DuckDB transaction deletes the call's previous analysis — including its `analysis_runs` row — and writes
@@ -22,9 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from . import guidance_runs
 from .cues import exchanges, is_forward_looking
 from .embedding import EMBEDDING_DIM, EMBEDDING_MODEL
 from .lexicon import lm_counts, warm_up as warm_up_lexicon
+from .metrics import Vocabulary
 from .sentences import Sentence, sentences_of
 from .sentiment import SentimentModel, load_sentiment_model
 from .settings import Settings
@@ -55,6 +58,7 @@ class AnalyzeReport:
     skipped: int
     sentences: int
     seconds: float
+    guidance_read: int = 0  # calls whose guidance was (re)read
 
     @property
     def sentences_per_second(self) -> float:
@@ -77,9 +81,10 @@ class Analyzer:
     run; analyses batches of calls with one encoder pass each."""
 
     def __init__(self, *, model: SentimentModel | None = None, taxonomy: Taxonomy | None = None,
-                 batch_size: int = 64) -> None:
+                 vocabulary: Vocabulary | None = None, batch_size: int = 64) -> None:
         self.model = model or load_sentiment_model()
         self.taxonomy = taxonomy or load_taxonomy(taxonomy_path(Settings().data_dir))
+        self.vocabulary = vocabulary or guidance_runs.vocabulary_for(Settings().data_dir)
         self.scorer = TopicScorer(self.taxonomy, self.model.encoder)
         warm_up_lexicon()
         self.batch_size = batch_size
@@ -114,7 +119,8 @@ class Analyzer:
                 progress(min(start + batch_calls, len(todo)), len(todo))
         if todo:
             vectors.ensure_index()
-        return AnalyzeReport(tuple(todo), total - len(todo), sentences, time.perf_counter() - started)
+        read = guidance_runs.refresh(store, self.vocabulary, ticker=ticker, every=rescore)
+        return AnalyzeReport(tuple(todo), total - len(todo), sentences, time.perf_counter() - started, read)
 
     def analyse_batch(self, store: Store, call_ids: Sequence[int]) -> list[_CallAnalysis]:
         """Analyse several calls in memory with one shared embedding + sentiment pass."""

@@ -151,8 +151,35 @@ MIGRATIONS: list[str] = [
         value VARCHAR NOT NULL
     );
     """,
+    # 5: guidance and reported numbers read from each analysed call (core/guidance.py), and the extraction version
+    #    each call's items come from (a new vocabulary or extractor re-reads every call, without the models)
+    """
+    CREATE TABLE guidance_items (
+        call_id               INTEGER NOT NULL,
+        item_idx              INTEGER NOT NULL,
+        pos                   INTEGER NOT NULL,    -- the sentence it was read from
+        kind                  VARCHAR NOT NULL,    -- guidance / actual
+        metric                VARCHAR NOT NULL,    -- a key of the metric vocabulary (core/metrics.toml)
+        segment               VARCHAR,             -- a business segment's revenue; NULL for the company's
+        basis                 VARCHAR NOT NULL,    -- gaap / non_gaap / none
+        target_fiscal_year    INTEGER NOT NULL,
+        target_fiscal_quarter INTEGER,             -- NULL: the whole fiscal year
+        measure               VARCHAR NOT NULL,    -- level / growth / sequential_growth
+        low                   DOUBLE NOT NULL,
+        high                  DOUBLE NOT NULL,
+        unit                  VARCHAR NOT NULL,    -- USD (in units) / % / USD/share / count
+        qualitative           BOOLEAN NOT NULL,    -- a range in words ("mid-single digits")
+        confidence            DOUBLE NOT NULL,
+        flags                 VARCHAR[] NOT NULL,  -- e.g. scale_slip, period_from_context
+        PRIMARY KEY (call_id, item_idx)
+    );
+    CREATE TABLE guidance_runs (
+        call_id INTEGER PRIMARY KEY,
+        version VARCHAR NOT NULL
+    );
+    """,
 ]
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.
 CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs",
-                                  "sentence_vectors", "qa_exchanges"]
+                                  "sentence_vectors", "qa_exchanges", "guidance_items", "guidance_runs"]

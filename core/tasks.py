@@ -74,7 +74,8 @@ def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool) -> dict:
 
     report = analyzer.run(ctx.store, vectors, ticker=ticker, rescore=rescore, progress=after_batch)
     return {"analysed": len(report.analysed), "skipped": report.skipped, "sentences": report.sentences,
-            "per_second": round(report.sentences_per_second, 1), "taxonomy": str(analyzer.taxonomy.source)}
+            "per_second": round(report.sentences_per_second, 1), "taxonomy": str(analyzer.taxonomy.source),
+            "guidance_read": report.guidance_read}
 
 
 def fetch(ctx: JobContext, *, ticker: str, periods: list[str] | None = None, last: int | None = None,

@@ -53,3 +53,50 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, color: str, title: str, x_title
     figure = px.bar(frame, x=x, y=y, color=color, barmode="group", orientation="h", title=title)
     figure.update_layout(xaxis_title=x_title, yaxis_title="", **_LAYOUT)
     return figure
+
+
+BASIS_LABELS = {"gaap": "GAAP", "non_gaap": "non-GAAP", "none": "basis not stated"}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def guided_vs_reported(frame: pd.DataFrame, *, title: str, y_title: str) -> go.Figure:
+    """Per basis, the guided range of each quarter as a band and the reported value as points, in quarter order."""
+    figure = go.Figure()
+    quarters = frame.dropna(subset=["target_fiscal_quarter"]).sort_values(["target_fiscal_year",
+                                                                          "target_fiscal_quarter"])
+    quarters = quarters.assign(period=[f"FY{y} Q{int(q)}" for y, q in zip(quarters["target_fiscal_year"],
+                                                                          quarters["target_fiscal_quarter"])])
+    order = list(dict.fromkeys(quarters["period"]))
+    for basis, rows in quarters.groupby("basis", sort=True):
+        label = BASIS_LABELS.get(basis, basis)
+        guided = rows[rows["kind"] == "guidance"].drop_duplicates("period", keep="last")
+        reported = rows[rows["kind"] == "actual"].drop_duplicates("period", keep="first")
+        figure.add_scatter(x=guided["period"], y=guided["low"], mode="lines", line=dict(width=0), showlegend=False,
+                           hoverinfo="skip", legendgroup=label)
+        figure.add_scatter(x=guided["period"], y=guided["high"], mode="lines", fill="tonexty", line=dict(width=0),
+                           name=f"Guided range ({label})", legendgroup=label,
+                           customdata=guided[["low", "high", "call_date"]].astype(str),
+                           hovertemplate="%{x}: guided %{customdata[0]} – %{customdata[1]}<br>on the call of "
+                                         "%{customdata[2]}<extra></extra>")
+        figure.add_scatter(x=reported["period"], y=reported["low"], mode="markers", name=f"Reported ({label})",
+                           legendgroup=label, marker=dict(size=9, symbol="diamond"),
+                           hovertemplate="%{x}: reported %{y}<extra></extra>")
+    figure.update_layout(title=title, xaxis_title="Fiscal period", yaxis_title=y_title, **_LAYOUT)
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=-60)
+    return figure
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def revisions(frame: pd.DataFrame, *, title: str, y_title: str) -> go.Figure:
+    """Each fiscal year's guidance (midpoint) as a step line over the calls that set or revised it."""
+    figure = go.Figure()
+    years = frame[(frame["kind"] == "guidance") & frame["target_fiscal_quarter"].isna()]
+    for (year, basis), rows in years.groupby(["target_fiscal_year", "basis"], sort=True):
+        rows = rows.sort_values("call_date")
+        figure.add_scatter(x=rows["call_date"], y=(rows["low"] + rows["high"]) / 2, mode="lines+markers",
+                           line_shape="hv", name=f"FY{year} ({BASIS_LABELS.get(basis, basis)})",
+                           customdata=rows[["low", "high", "direction"]].astype(str),
+                           hovertemplate="%{x|%Y-%m-%d}: %{customdata[0]} – %{customdata[1]} "
+                                         "(%{customdata[2]})<extra></extra>")
+    figure.update_layout(title=title, xaxis_title="Call date", yaxis_title=y_title, **_LAYOUT)
+    return figure

@@ -12,6 +12,7 @@ def pages() -> list:
         "overview": st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         "trends": st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         "topics": st.Page("app_pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
+        "guidance": st.Page("app_pages/guidance.py", title="Guidance", icon=":material/flag:", url_path="guidance"),
         "search": st.Page("app_pages/search.py", title="Search", icon=":material/search:", url_path="search"),
         "reader": st.Page("app_pages/reader.py", title="Reader", icon=":material/article:", url_path="reader"),
         "compare": st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import compare, export, rollups, views
+from core import compare, export, guidance_links, guidance_runs, rollups, views
 from core.embedding import Encoder, load_encoder
 from core.settings import Settings
 from core.store import Store
@@ -76,6 +76,16 @@ def topic_label(key: str | None) -> str:
     if not key:
         return ""
     return topic_labels().get(key, key)
+
+
+@st.cache_data(show_spinner=False)
+def _metric_labels(data_dir: str) -> dict[str, str]:
+    return {metric.key: metric.label for metric in guidance_runs.vocabulary_for(Path(data_dir)).metrics}
+
+
+def metric_label(key: str) -> str:
+    """The display label of a metric of the guidance vocabulary (the key itself when the vocabulary lost it)."""
+    return _metric_labels(str(settings().data_dir)).get(key, key)
 
 
 @st.cache_resource(show_spinner="Loading the sentence encoder…")
@@ -141,4 +151,6 @@ QUERIES = {
     "compare_tone": compare.tone_by_group,
     "compare_topics": compare.topic_deltas,
     "compare_phrases": compare.phrase_changes,
+    "guidance_items": guidance_links.items,
+    "guidance_changes": guidance_links.latest_changes,
 }

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
 
 def summarise(result: dict) -> None:
     print(f"{result['analysed']} calls analysed ({result['sentences']} sentences, {result['per_second']:.0f}/s), "
-          f"{result['skipped']} already up to date; taxonomy {result['taxonomy']}")
+          f"{result['skipped']} already up to date; taxonomy {result['taxonomy']}; guidance read from "
+          f"{result.get('guidance_read', 0)} calls")
 
 
 def run(args: argparse.Namespace) -> int:

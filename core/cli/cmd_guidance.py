@@ -1,0 +1,64 @@
+"""`guidance TICKER [--metric M] [--kind guidance|actual] [--json|--csv]`: what management guided and reported,
+with each guidance's revision (raised / kept / lowered / narrowed / new) and delivery (beat / in range / miss)."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .common import open_store, print_table, require, ticker_arg
+
+
+def register(subparsers) -> None:
+    cmd = subparsers.add_parser("guidance", help="guidance and reported results read from a company's calls")
+    cmd.add_argument("ticker", type=ticker_arg)
+    cmd.add_argument("--metric", help="one metric of the vocabulary, e.g. revenue or gross_margin")
+    cmd.add_argument("--kind", choices=["guidance", "actual"])
+    out = cmd.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="a JSON list of items")
+    out.add_argument("--csv", action="store_true", help="CSV, safe to open in a spreadsheet")
+    cmd.set_defaults(run=run)
+
+
+def _plain(value: object) -> object:
+    """A JSON value: NaN as null, dates as ISO text, numpy numbers as Python numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _range(row) -> str:
+    unit = row["unit"]
+    scale, suffix = (1e9, " bn") if unit == "USD" and max(abs(row["low"]), abs(row["high"])) >= 1e9 else (
+        (1e6, " m") if unit == "USD" else (1, ""))
+    shown = [f"{value / scale:,.3f}".rstrip("0").rstrip(".") for value in (row["low"], row["high"])]
+    text = shown[0] if shown[0] == shown[1] else f"{shown[0]}–{shown[1]}"
+    return f"{text}{suffix} {unit}" + (" (words)" if row["qualitative"] else "")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export import to_csv
+    from ..guidance_links import items
+
+    with open_store() as store:
+        require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")
+        frame = items(store, args.ticker, metric=args.metric, kind=args.kind)
+    if args.json:
+        rows = [{name: _plain(value) for name, value in row.items()} for row in frame.to_dict("records")]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if args.csv:
+        sys.stdout.buffer.write(to_csv(frame))
+        return 0
+    require(not frame.empty, f"no guidance or results read from {args.ticker}'s calls: run `python -m core analyze`")
+    rows = [[str(r["call_date"])[:10], r["kind"], r["metric"] + (f" ({r['segment']})" if r["segment"] else ""),
+             r["basis"], f"FY{r['target_fiscal_year']}" + (f" Q{r['target_fiscal_quarter']}"
+                                                          if r["target_fiscal_quarter"] is not None else ""),
+             r["measure"], _range(r), r["direction"] or "", r["outcome"] or "", r["sentence_id"]]
+            for r in frame.to_dict("records")]
+    print_table(rows, ["call", "kind", "metric", "basis", "period", "measure", "range", "revision", "delivery",
+                       "sentence"])
+    return 0
