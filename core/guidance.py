@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .amounts import COUNT, PERCENT, PER_SHARE, USD, Amount, amounts
-from .metrics import Mention, Vocabulary
+from .metrics import Mention, Vocabulary, is_business_name
 from .model import Period
 from .sentences import Sentence
 from .target_periods import Target, targets
 
 MANAGEMENT = ("ceo", "cfo", "executive")
+UNNAMED_SEGMENT = "a business segment"
 GUIDANCE, ACTUAL = "guidance", "actual"
 LEVEL, GROWTH, SEQUENTIAL = "level", "growth", "sequential_growth"
 
@@ -40,12 +41,16 @@ _FUTURE = re.compile(
 _PAST = re.compile(
     r"\b(?:was|were|came\s+in|grew|rose|increased|decreased|declined|fell|dropped|reached|totall?ed|delivered|"
     r"reported|posted|achieved|ended|generated|improved|expanded|contracted|exceeded|finished|closed|"
-    r"amounted|represented|set\s+a\s+record|hit|turned\s+out|came\s+out|landed)\b",
+    r"amounted|represented|set\s+a\s+record|hit|turned\s+out|came\s+out|landed|had|coming\s+in|crossed|"
+    r"continued|accelerated|saw)\b",
     re.I,
 )
 _NOT_A_CUE = re.compile(r"\b(?:better|worse|stronger|weaker|higher|lower|more|less)[\s-]+than[\s-]+(?:we\s+)?"
                         r"(?:expected|anticipated|forecast|projected|guided)|\bas\s+(?:we\s+)?(?:expected|anticipated|"
-                        r"guided|forecast)|\bin\s+line\s+with\s+(?:our\s+)?(?:expectations|outlook|guidance)", re.I)
+                        r"guided|forecast)|\bin\s+line\s+with\s+(?:our\s+)?(?:expectations|outlook|guidance)|"
+                        r"\b(?:compared\s+(?:to|with)|versus|than|above|below|ahead\s+of|short\s+of|exceed\w*|beat\w*)\s+"
+                        r"(?:the\s+)?(?:(?:our|its|their)\s+)?(?:[\w-]+\s+){0,3}?(?:guide|guidance|outlook|expectations?|"
+                        r"forecast)\b", re.I)
 _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     r"(?:above|below|ahead\s+of|exceed(?:ed|ing)?|beat(?:ing)?|in\s+line\s+with|compared\s+(?:to|with)|versus|"
     r"vs\.?|than|relative\s+to)\s+"
@@ -61,7 +66,8 @@ _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     re.I,
 )
 _COMPARISON_BEFORE = re.compile(
-    r"(?:\bfrom|compared\s+(?:to|with)|versus|\bvs\.?|\bthan|\bover|year[\s-]ago\s+(?:level\s+)?of|"
+    r"(?:\bfrom|compared\s+(?:to|with)|versus|\bvs\.?|\bthan|(?<!just\s)(?<!slightly\s)(?<!well\s)\bover|"
+    r"year[\s-]ago\s+(?:level\s+)?of|"
     r"last\s+year'?s?|prior\s+year'?s?|previous\s+quarter'?s?|prior\s+quarter'?s?)\s+"
     r"(?:a\s+|the\s+|our\s+)?(?:record\s+|approximately\s+|about\s+)?$",
     re.I,
@@ -69,7 +75,9 @@ _COMPARISON_BEFORE = re.compile(
 _COMPARISON_AFTER = re.compile(
     r"^\s*,?\s*(?:a\s+year\s+ago|last\s+year|last\s+quarter|in\s+the\s+(?:prior|previous|same|year[\s-]ago)\s+"
     r"(?:year|quarter|period)|in\s+the\s+year[\s-]ago|(?:in|for)\s+(?:Q[1-4]|the\s+\w+\s+quarter)\s+(?:of\s+)?"
-    r"last\s+year|previously|a\s+quarter\s+ago|in\s+fiscal\s+(?:'?\d{2}|\d{4})\s+ago)",
+    r"last\s+year|previously|a\s+quarter\s+ago|in\s+fiscal\s+(?:'?\d{2}|\d{4})\s+ago|"
+    r"(?:above|below|over|higher\s+than|lower\s+than|more\s+than|less\s+than)\s+(?:the\s+)?(?:previous|prior|last|a)\s+"
+    r"(?:year|quarter))",
     re.I,
 )
 _CHANGE_BEFORE = re.compile(
@@ -92,8 +100,10 @@ _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forw
                             r"moving\s+to|for\s+the\s+(?:first|second|third|fourth|next|coming)\s+quarter)\b", re.I)
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
-_REFERENCE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:outlook|guidance|guide|expectations?|forecast|target)\b", re.I)
+_REFERENCE_AFTER = re.compile(r"\s*(?!(?:\w+\s+){0,3}?(?:in\s+line|consistent)\b)(?:\w+\s+){0,5}?"
+                              r"(?:outlook|guidance|guide|expectations?|forecast|target)\b", re.I)
 _CHANGED_TO = re.compile(r"\bto\s+(?:a\s+|an\s+)?(?:new\s+)?(?:record\s+|all-time\s+high\s+of\s+)?$", re.I)
+_BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:in|of)\s+"
                            r"(?:\w+\s+){0,2}(?:growth|increase|decline|headwinds?|tailwinds?|upside|impact)\b)", re.I)
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)
@@ -181,6 +191,7 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
         segment = _segment_context(sentence.text, vocabulary, segment)
         items.extend(found)
         previous = found[-1] if found and found[-1].kind == GUIDANCE else None
+    items = _segments_by_size(items)
     stated = {replace(i, basis="none").key for i in items if i.basis != "none"}
     seen, unique = set(), []
     for item in items:  # once each; a number said again without its basis is the one said with it
@@ -188,6 +199,22 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
             seen.add(item.key)
             unique.append(item)
     return unique
+
+
+def _segments_by_size(items: list[Item]) -> list[Item]:
+    """A company revenue well below another company revenue said for the same period on the same call belongs to
+    a business the sentence does not name ("Q2 revenue was $209 million" in a segment's paragraph): every revenue
+    item of its sentence is set apart as an unnamed segment's."""
+    largest: dict[tuple, float] = {}
+    for item in items:
+        if item.metric == "revenue" and item.segment is None and item.measure == LEVEL:
+            period = (item.kind, item.target_fiscal_year, item.target_fiscal_quarter)
+            largest[period] = max(largest.get(period, 0.0), item.high)
+    small = {item.pos for item in items
+             if item.metric == "revenue" and item.segment is None and item.measure == LEVEL
+             and item.high < 0.8 * largest[(item.kind, item.target_fiscal_year, item.target_fiscal_quarter)]}
+    return [replace(i, segment=UNNAMED_SEGMENT) if i.pos in small and i.metric == "revenue" and i.segment is None
+            else i for i in items]
 
 
 def _segment_context(text: str, vocabulary: Vocabulary, segment: str | None) -> str | None:
@@ -324,7 +351,7 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if _REFERENCE.search(left) or _EXCLUDING.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
             text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]):
         return None
-    kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else None)
+    kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else ACTUAL)
     if kind is None:
         return None
     metric = vocabulary.metric(mention.metric)
@@ -382,7 +409,7 @@ def _segment_subject(before: str) -> str | None:
     match = _SUBJECT.search(before)
     if match:
         name = re.sub(r"^(?:(?:our|the|and|also)\s+)+", "", match.group("name") or match.group("acronym"), flags=re.I)
-        if not _NOT_A_SUBJECT.fullmatch(name):
+        if not _NOT_A_SUBJECT.fullmatch(name) and is_business_name(name):
             return name.lower()
     if re.search(r"\bsegment\b", before, re.I):
         return "segment"
@@ -412,7 +439,7 @@ def _measure(text: str, clause: tuple[int, int], mention: Mention, amount: Amoun
         return None  # "280 basis points better", "flat from a year ago": a rate's move, no level
     if amount.unit == unit or (unit == PER_SHARE and amount.unit == USD and amount.high < 100) or (
             unit == COUNT and amount.unit == COUNT and amount.high >= 1e6):
-        if change and not _CHANGED_TO.search(left):
+        if (change and not _CHANGED_TO.search(left)) or _BY.search(left):
             return None  # "up $1.5 billion", a margin "up 370 basis points": a change, no level
         return LEVEL      # "decreased 10% sequentially to $958 million": the level it came to
     if amount.unit != PERCENT or amount.points or unit not in (USD, COUNT, PER_SHARE):

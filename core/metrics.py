@@ -127,10 +127,10 @@ def _segment_before(vocabulary: Vocabulary, text: str, start: int) -> tuple[str 
         if match:
             return name.lower(), start - (len(before) - match.start()), True
     named = _NAMED_REVENUE.search(before)  # a name the vocabulary lacks: "IoT Group revenue", "PSG's revenue"
-    if named and _is_name(named.group("name")):
+    if named and is_business_name(named.group("name")):
         return named.group("name").strip().lower(), start - (len(before) - named.start("name")), True
     word = re.search(r"(?<![\w-])(?P<word>[a-z][\w-]*)\s+$", before)  # "processor revenue", "license revenue"
-    if word and not _PLAIN_REVENUE.fullmatch(word.group("word")) and _is_name(word.group("word")) and not re.search(
+    if word and not _PLAIN_REVENUE.fullmatch(word.group("word")) and is_business_name(word.group("word")) and not re.search(
             r"(?:ed|ing|ly)$", word.group("word")):
         return word.group("word"), start - (len(before) - word.start("word")), False
     return None, start, False
@@ -152,10 +152,10 @@ _PLAIN_REVENUE = re.compile(
 _NOT_NAME_WORDS = frozenset(
     "q1 q2 q3 q4 fy gaap non total net record our the quarterly annual first second third fourth full year fiscal "
     "company consolidated overall reported and of in quarter sequential its this that these record-breaking "
-    "calendar half".split())
+    "calendar half a an we it there those business businesses segment group".split())
 
 
-def _is_name(words: str) -> bool:
+def is_business_name(words: str) -> bool:
     """Whether capitalised words before a revenue phrase name a business ("Mobileye", "IoT Group"), not a period or
     a qualifier ("Fourth-quarter", "Total", "Q3 FY24")."""
     tokens = [t.lower().removesuffix("'s") for t in re.split(r"[\s-]+", words) if t]

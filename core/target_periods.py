@@ -21,7 +21,9 @@ _PHRASES = re.compile(
     rf"|(?P<rely>this|next|current|coming)\s+(?:fiscal\s+)?year"
     rf"|for\s+the\s+(?:fiscal\s+)?year\b"
     rf"|(?P<calendar>calendar\s+(?:year\s+)?\d{{4}})"
-    rf"|\b(?:in|for|of|during)\s+(?P<bare>20\d\d)\b)",
+    rf"|\b(?:in|for|of|during)\s+(?P<bare>20\d\d)\b"
+    rf"|(?<![\w$.,])(?P<lead>20\d\d)(?=\s+(?:full[\s-]year\s+)?(?:revenue|sales|results|gross|net|operating|was|were|"
+    rf"financial|annual)\b))",
     re.I,
 )
 
@@ -77,8 +79,8 @@ def _resolve(match: re.Match, call: Period, *, future: bool, calendar_is_fiscal:
         return Target(*span, period.fiscal_year, period.fiscal_quarter, relative=True)
     if group["fy"]:
         return Target(*span, _year(group["fy"]), None)
-    if group["bare"]:
-        return Target(*span, int(group["bare"]), None) if calendar_is_fiscal else None
+    if group["bare"] or group["lead"]:  # "in 2024", "2024 revenue": a fiscal year where fiscal years are calendar
+        return Target(*span, int(group["bare"] or group["lead"]), None) if calendar_is_fiscal else None
     this_year = call.fiscal_year + (1 if future and call.fiscal_quarter == 4 else 0)
     if group["rely"] and group["rely"].lower() in ("next", "coming"):
         return Target(*span, this_year + (1 if group["rely"].lower() == "next" else 0), None, relative=True)
