@@ -50,6 +50,8 @@ _TOLERANCE = re.compile(r"^\s*,?\s*(?:(?:sequentially|year[\s-]+(?:over|on)[\s-]
                         r"(?P<each>respectively\s*,?\s*)?(?:plus\s+(?:or|and)\s+minus|\+/-|±|give\s+or\s+take)"
                         r"\s*$", re.I)
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$", re.I)
+_WORD_WIDTH = re.compile(r"(?<=minus\s)(?P<word>a\s+couple\s+of|a\s+couple|a|one)\s+(?P<unit>(?:percentage\s+)?points?)\b",
+                         re.I)
 _FROM_OR_BY = re.compile(r"\b(?:from|by)\s*$", re.I)  # "from 5% to 3%", "by $500 million to $69.5 billion"
 _APPROX = re.compile(r"(?:approximately|about|around|roughly|circa|nearly|almost|close\s+to|~)\s*$", re.I)
 
@@ -187,8 +189,17 @@ def _tolerance(center: float, unit: str, number: _Number) -> float | None:
     return None
 
 
+def _spelled(text: str) -> str:
+    """The text with "a couple of points" written as "2 points" (same length, so every position stays)."""
+    def digits(match: re.Match) -> str:
+        value = "2" if "couple" in match.group("word").lower() else "1"
+        return value + " " * (len(match.group(0)) - len(value) - len(match.group("unit"))) + match.group("unit")
+    return _WORD_WIDTH.sub(digits, text)
+
+
 def amounts(text: str) -> list[Amount]:
     """Every amount stated in the text, left to right: ranges, tolerances and words resolved."""
+    text = _spelled(text)
     worded = [_qualitative(match) for match in _QUALITATIVE.finditer(text)]
     numbers = [n for n in _numbers(text) if not any(w.start <= n.start < w.end for w in worded)]
     found: list[Amount] = []

@@ -62,11 +62,13 @@ _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     r"|\b(?:we\s+)?(?:had\s+)?(?:forecasted|previously\s+(?:expected|guided|forecast)|originally\s+(?:expected|"
     r"guided))\b[^.;]{0,80}$"
     r"|\bas\s+(?:noted|said|mentioned|discussed|indicated)\s+(?:in|on|at|last)\b[^.;]{0,80}$"
+    r"|\b(?:was|were)\s+(?:forecasting|expecting|guiding|projecting)\b[^.;]{0,80}$"
+    r"|\b(?:we|they)\s+(?:actually\s+)?guided\b[^.;]{0,40}$"
     r"|(?:we\s+had\s+)?(?:guided|expected|projected|forecasted)\s+(?:to\s+)?(?:approximately\s+|about\s+|at\s+)?$",
     re.I,
 )
 _COMPARISON_BEFORE = re.compile(
-    r"(?:\bfrom|compared\s+(?:to|with)|versus|\bvs\.?|\bthan|(?<!just\s)(?<!slightly\s)(?<!well\s)\bover|"
+    r"(?:\bfrom|compared\s+(?:to|with)|versus|\bvs\.?|(?<!greater\s)(?<!more\s)\bthan|(?<!just\s)(?<!slightly\s)(?<!well\s)\bover|"
     r"year[\s-]ago\s+(?:level\s+)?of|"
     r"last\s+year'?s?|prior\s+year'?s?|previous\s+quarter'?s?|prior\s+quarter'?s?)\s+"
     r"(?:a\s+|the\s+|our\s+)?(?:record\s+|approximately\s+|about\s+)?$",
@@ -96,13 +98,18 @@ _SHARE_OF = re.compile(r"^\s*(?:of|to)\s+(?:our\s+|the\s+|total\s+)*(?:total\s+)
 _LONG_TERM = re.compile(r"\blong[\s-]term\b|\bover\s+time\b|\btarget\s+model\b|\bfinancial\s+model\b|"
                         r"\bnext\s+(?:few|several|\w+)\s+years\b|\beventually\b|\bover\s+the\s+cycle\b|"
                         r"\bby\s+(?:fiscal\s+)?(?:20\d\d|'\d\d)\b|\bin\s+the\s+future\b", re.I)
-_OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|turn(?:ing)?\s+(?:now\s+)?to|"
-                            r"moving\s+to|for\s+the\s+(?:first|second|third|fourth|next|coming)\s+quarter)\b", re.I)
+_OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|as\s+we\s+look)\b", re.I)
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
-_REFERENCE_AFTER = re.compile(r"\s*(?!(?:\w+\s+){0,3}?(?:in\s+line|consistent)\b)(?:\w+\s+){0,5}?"
-                              r"(?:outlook|guidance|guide|expectations?|forecast|target)\b", re.I)
+_REFERENCE_AFTER = re.compile(
+    r"\s*(?:(?:[\w-]+\s+)?(?:outlook|guidance|guide|expectations?|forecast)\b|,?\s*(?:well\s+|slightly\s+|also\s+)?"
+    r"(?:above|below|ahead\s+of|short\s+of|versus|vs\.?|compared\s+(?:to|with)|than|over|under|beating|exceeding|"
+    r"higher\s+than|lower\s+than|better\s+than|at\s+the\s+(?:high|low|top|upper|lower)\s+end\s+of|within)\s+"
+    r"(?:[\w-]+\s+){0,4}?(?:outlook|guidance|guide|expectations?|forecast|target)\b)", re.I)
 _CHANGED_TO = re.compile(r"\bto\s+(?:a\s+|an\s+)?(?:new\s+)?(?:record\s+|all-time\s+high\s+of\s+)?$", re.I)
+_PART_OF = re.compile(r"(?:percent(?:age)?|%|share|portion|proportion)\s+of\s+(?:our\s+|the\s+|total\s+)*$", re.I)
+_EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
+_ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:in|of)\s+"
                            r"(?:\w+\s+){0,2}(?:growth|increase|decline|headwinds?|tailwinds?|upside|impact)\b)", re.I)
@@ -163,6 +170,7 @@ class _Context:
 
     outlook: Target | None = None
     results: Target | None = None
+    said: Item | None = None  # the last item the turn's previous sentences yielded, for "This is an increase of …"
 
 
 def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary, *,
@@ -173,7 +181,7 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
     last_turn = None
     for sentence in sentences:
         if sentence.turn_idx != last_turn:
-            context, segment, last_turn, previous = _Context(), None, sentence.turn_idx, None
+            context, segment, last_turn, previous, said = _Context(), None, sentence.turn_idx, None, None
         if sentence.speaker_group not in MANAGEMENT:
             continue
         widened = _tolerance_only(sentence.text, previous)
@@ -184,7 +192,8 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
         talking_of = (switched or None) if switched is not None else segment
         if switched is None and _OPENS_WITH_PERIOD.match(sentence.text):
             talking_of = None  # "Second-quarter revenue was …" after a segment's name: the company's again
-        found, context = _sentence_items(sentence, call, vocabulary, context, calendar_is_fiscal)
+        found, context = _sentence_items(sentence, call, vocabulary, replace(context, said=said), calendar_is_fiscal)
+        said = found[-1] if found else (said if not vocabulary.mentions(sentence.text) else None)
         if talking_of:  # "Moving to automotive. Revenue was $281 million": the segment's revenue, not the company's
             found = [replace(i, segment=talking_of) if i.metric == "revenue" and i.segment is None and not
                      _TOTAL.search(sentence.text) else i for i in found]
@@ -271,11 +280,17 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
                     calendar_is_fiscal: bool) -> tuple[list[Item], _Context]:
     text = sentence.text
     mentions = _with_bare_bases(text, vocabulary.mentions(text))
+    first_number = re.search(r"\d", text)
+    if context.said is not None and _ANAPHORA.match(text) and first_number and not any(
+            m.start < first_number.start() for m in mentions):
+        said = context.said  # "This would be an increase of approximately 8% year-over-year."
+        mentions = [Mention(0, 0, said.metric, said.segment, () if said.basis == "none" else (said.basis,)),
+                    *mentions]
     if _OUTLOOK_INTRO.search(text) and not _PAST.search(text):
         for target in targets(text, call, future=True, calendar_is_fiscal=calendar_is_fiscal):
             # "Turning to the outlook for the fourth quarter."
             context = _Context(outlook=target if target.trackable else None)
-    elif _PAST.search(text) or _RESULTS.search(text):
+    elif _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text):
         for target in targets(text, call, future=False, calendar_is_fiscal=calendar_is_fiscal):
             if target.trackable and _is_reported((target.fiscal_year, target.fiscal_quarter), call):
                 context = replace(context, results=target)  # "Now let me turn to our full year results."
@@ -331,6 +346,7 @@ def _basis_after(text: str, start: int, end: int) -> tuple[str, ...]:
 def _mention_of(text: str, mentions: list[Mention], amount: Amount, clause_start: int) -> Mention | None:
     """The metric an amount belongs to: the nearest named before it in its clause (no other amount's metric in
     between), else one named right after it ("$6 billion in revenue")."""
+    mentions = [m for m in mentions if not _PART_OF.search(text[max(0, m.start - 30):m.start])]
     before = [m for m in mentions if clause_start <= m.start and m.end <= amount.start]
     if _CHANGE_AFTER.match(text[amount.end:]):
         return None  # "$700 million more revenue", "$2.2 billion in revenue growth": a change, no level
@@ -349,7 +365,7 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     text = sentence.text
     left = text[clause[0]:amount.start]
     if _REFERENCE.search(left) or _EXCLUDING.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
-            text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]):
+            text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:]):
         return None
     kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else ACTUAL)
     if kind is None:
@@ -369,7 +385,7 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if from_context:
         flags.append("period_from_context")
         confidence -= 0.15
-    if kind == GUIDANCE and (_LONG_TERM.search(text[clause[0]:clause[1]])):
+    if kind == GUIDANCE and (_LONG_TERM.search(text[clause[0]:clause[1]]) or not _ahead(period, call)):
         return None
     if kind == ACTUAL and (not _is_reported(period, call) or _LONG_AGO.search(left)):
         return None
@@ -467,6 +483,12 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
         if not target.trackable:
             return None
         return (target.fiscal_year, target.fiscal_quarter), False
+    earlier = [t for t in targets(text[:clause[0]], call, future=kind == GUIDANCE,
+                                  calendar_is_fiscal=calendar_is_fiscal)]
+    if earlier:  # "For the full year 2021, we expect …; we expect gross margin to be …"
+        if not earlier[-1].trackable:
+            return None
+        return (earlier[-1].fiscal_year, earlier[-1].fiscal_quarter), False
     if kind == ACTUAL:
         if context.results is not None:
             return (context.results.fiscal_year, context.results.fiscal_quarter), False
@@ -474,6 +496,14 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
     if context.outlook is not None:
         return (context.outlook.fiscal_year, context.outlook.fiscal_quarter), True
     return None
+
+
+def _ahead(period: tuple[int, int | None], call: Period) -> bool:
+    """Whether guidance's period is still to be reported after the call (the call's own year counts)."""
+    year, quarter = period
+    if quarter is None:
+        return year >= call.fiscal_year
+    return (year, quarter) > (call.fiscal_year, call.fiscal_quarter)
 
 
 def _is_reported(period: tuple[int, int | None], call: Period) -> bool:

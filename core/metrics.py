@@ -33,7 +33,7 @@ class Mention:
     metric: str
     segment: str | None
     bases: tuple[str, ...]  # ("gaap", "non_gaap") for "GAAP and non-GAAP gross margins"; () when none is said
-    named: bool = False     # the segment is a name (the vocabulary's or a capitalised one), not a word before it
+    named: bool = False     # the segment is one of the vocabulary's (a turn goes on talking of it), not a guess
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def _segment_before(vocabulary: Vocabulary, text: str, start: int) -> tuple[str 
             return name.lower(), start - (len(before) - match.start()), True
     named = _NAMED_REVENUE.search(before)  # a name the vocabulary lacks: "IoT Group revenue", "PSG's revenue"
     if named and is_business_name(named.group("name")):
-        return named.group("name").strip().lower(), start - (len(before) - named.start("name")), True
+        return named.group("name").strip().lower(), start - (len(before) - named.start("name")), False
     word = re.search(r"(?<![\w-])(?P<word>[a-z][\w-]*)\s+$", before)  # "processor revenue", "license revenue"
     if word and not _PLAIN_REVENUE.fullmatch(word.group("word")) and is_business_name(word.group("word")) and not re.search(
             r"(?:ed|ing|ly)$", word.group("word")):
