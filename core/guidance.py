@@ -98,7 +98,9 @@ _SHARE_OF = re.compile(r"^\s*(?:of|to)\s+(?:our\s+|the\s+|total\s+)*(?:total\s+)
 _LONG_TERM = re.compile(r"\blong[\s-]term\b|\bover\s+time\b|\btarget\s+model\b|\bfinancial\s+model\b|"
                         r"\bnext\s+(?:few|several|\w+)\s+years\b|\beventually\b|\bover\s+the\s+cycle\b|"
                         r"\bby\s+(?:fiscal\s+)?(?:20\d\d|'\d\d)\b|\bin\s+the\s+future\b", re.I)
-_OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|as\s+we\s+look)\b", re.I)
+_OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|as\s+we\s+look|"
+                            r"(?:turn(?:ing)?|mov(?:e|ing))\s+(?:now\s+)?to\s+(?:the\s+)?(?:full[\s-]year|fiscal|20\d\d|"
+                            r"next\s+year))\b", re.I)
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
 _REFERENCE_AFTER = re.compile(
@@ -108,7 +110,8 @@ _REFERENCE_AFTER = re.compile(
     r"(?:[\w-]+\s+){0,4}?(?:outlook|guidance|guide|expectations?|forecast|target)\b)", re.I)
 _CHANGED_TO = re.compile(r"\bto\s+(?:a\s+|an\s+)?(?:new\s+)?(?:record\s+|all-time\s+high\s+of\s+)?$", re.I)
 _PART_OF = re.compile(r"(?:percent(?:age)?|%|share|portion|proportion)\s+of\s+(?:our\s+|the\s+|total\s+)*$", re.I)
-_EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
+_EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+,?\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
+_BUSINESS = re.compile(r"\b(?:business(?:es)?|segments?|groups?|divisions?|[\w]+-centric|units?|franchises?)\b", re.I)
 _ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:in|of)\s+"
@@ -126,7 +129,8 @@ _NOT_A_SUBJECT = re.compile(r"(?:total|overall|the\s+company|company|we|our|cons
                             r"\w+\s+revenues?)", re.I)
 _OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|annual|"
                                 r"FY|20\d\d)\b", re.I)
-_EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for)\b", re.I)
+_EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for|pro\s+forma|"
+                        r"combined\s+compan(?:y|ies)|compan(?:y|ies)\s+combined|trailing\s+(?:12|twelve))\b", re.I)
 _BARE_BASIS = re.compile(r"\b(?P<non>non[\s-]?GAAP|adjusted)\b(?=\s+(?:was|were|at|of|came\s+in\s+at|is|would\s+be)\b)"
                          r"|\bGAAP\b(?=\s+(?:was|were|at|of|came\s+in\s+at|is|would\s+be)\b)", re.I)
 _RESULTS = re.compile(r"\bresults\b", re.I)
@@ -391,6 +395,8 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
         return None
     segment = mention.segment or (_segment_subject(text[clause[0]:mention.start]) if metric.key == "revenue"
                                   else None)
+    if metric.key == "revenue" and segment is None and _BUSINESS.search(text[mention.end:amount.start]):
+        segment = UNNAMED_SEGMENT  # "revenue from our data-centric businesses to be up 10%"
     if amount.qualitative:
         confidence -= 0.2
     if amount.scale_slip:
@@ -478,7 +484,10 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
     said = targets(text[clause[0]:clause[1]], call, future=kind == GUIDANCE, calendar_is_fiscal=calendar_is_fiscal)
     offset = amount.start - clause[0]
     before = [t for t in said if t.start <= offset]
-    if said and (before or kind == ACTUAL or context.outlook is None):
+    right_after = [t for t in said if 0 <= t.start - (amount.end - clause[0]) <= 25]  # "58% for the year"
+    if right_after and not before:
+        said, before = right_after, []
+    if said and (before or right_after or kind == ACTUAL or context.outlook is None):
         target = before[-1] if before else said[0]  # a period named after the amount, when nothing else tells
         if not target.trackable:
             return None

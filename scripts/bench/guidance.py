@@ -54,3 +54,68 @@ def in_scope(item: dict) -> bool:
     """Total revenue and gross margin; reported results as levels only (growth said with results is not gold)."""
     return (item["metric"] in SCOPE and not item.get("segment")
             and (item["kind"] == "guidance" or item["measure"] == "level"))
+
+
+@dataclass(frozen=True)
+class CallItems:
+    """What the extractor read from one gold call."""
+
+    call: str
+    items: list[dict]
+
+
+def extracted(calls: list[dict]) -> list[CallItems]:
+    """The extractor's items for each gold call, parsed from ../shared in place, with revision directions computed
+    over each ticker's calls in date order (as the app does)."""
+    import pandas as pd
+
+    from core.guidance import extract
+    from core.guidance_links import _with_revisions
+    from core.guidance_runs import calendar_is_fiscal
+    from core.metrics import load_vocabulary
+    from core.model import Period
+    from core.parsers import parse_document
+    from core.sentences import sentences_of
+
+    vocabulary = load_vocabulary()
+    rows = []
+    for number, call in enumerate(calls):
+        path = CORPUS / call["call"]
+        transcript = parse_document(path.read_text(encoding="utf-8"), source=str(path))
+        period = Period(call["fiscal_year"], call["fiscal_quarter"])
+        for item in extract(sentences_of(transcript), period, vocabulary,
+                            calendar_is_fiscal=calendar_is_fiscal(period, transcript.call_date)):
+            rows.append({"call": call["call"], "call_id": number, "ticker": call["call"].split("/")[0],
+                         "call_date": transcript.call_date, "kind": item.kind, "metric": item.metric,
+                         "segment": item.segment, "basis": item.basis, "measure": item.measure, "unit": item.unit,
+                         "target_fiscal_year": item.target_fiscal_year,
+                         "target_fiscal_quarter": item.target_fiscal_quarter, "low": item.low, "high": item.high})
+    frame = pd.DataFrame(rows)
+    frame = pd.concat([_with_revisions(part.sort_values(["call_date", "call_id"], kind="stable"))
+                       for _, part in frame.groupby("ticker")])
+    by_call = {call["call"]: [] for call in calls}
+    for row in frame.to_dict("records"):
+        for name in ("target_fiscal_quarter", "segment", "direction"):  # pandas' NaN back to None
+            if not isinstance(row[name], str) and row[name] is not None and row[name] != row[name]:
+                row[name] = None
+        if row["target_fiscal_quarter"] is not None:
+            row["target_fiscal_quarter"] = int(row["target_fiscal_quarter"])
+        by_call[row["call"]].append(row)
+    return [CallItems(name, items) for name, items in by_call.items()]
+
+
+def score(calls: list[dict], found: list[CallItems]) -> Score:
+    """Precision and recall over the gold calls; direction accuracy over the gold guidance items found."""
+    found_by_call = {c.call: c.items for c in found}
+    true_positives = extracted_count = gold_count = right = directions = 0
+    for call in calls:
+        gold = {key(call["call"], item): item for item in call["items"] if in_scope(item)}
+        mine = {key(call["call"], item): item for item in found_by_call[call["call"]] if in_scope(item)}
+        true_positives += len(gold.keys() & mine.keys())
+        extracted_count += len(mine)
+        gold_count += len(gold)
+        for shared in gold.keys() & mine.keys():
+            if gold[shared]["kind"] == "guidance" and gold[shared].get("direction"):
+                directions += 1
+                right += gold[shared]["direction"] == mine[shared]["direction"]
+    return Score(true_positives, extracted_count, gold_count, right, directions)
