@@ -127,7 +127,11 @@ _NOT_A_SUBJECT = re.compile(r"(?:total|overall|the\s+company|company|we|our|cons
                             r"this|it|they|in|as|for|on|at|with|so|but|now|then|overall|total\s+revenues?|"
                             r"(?:Q[1-4]|fiscal|full[\s-]year|first|second|third|fourth)\s+(?:quarter\s+)?revenues?|"
                             r"\w+\s+revenues?)", re.I)
-_OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|annual|"
+_MOVE = re.compile(r"\W*(?:now\s+|next\s+|and\s+)?(?:moving|turning|shifting|switching|going|let(?:'s|\s+me|\s+us)\s+"
+                   r"(?:now\s+)?(?:move|turn|go|shift)|starting\s+with)\b", re.I)
+_SWITCH_TO_PERIOD = re.compile(r"\W*(?:now\s+)?(?:let\s+me\s+|let's\s+)?(?:turn(?:ing)?|mov(?:e|ing))\s+(?:now\s+)?to\s+"
+                               r"(?:the\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|next|coming)\b", re.I)
+_OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:for|in|during)\s+)?(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|annual|"
                                 r"FY|20\d\d)\b", re.I)
 _EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for|pro\s+forma|"
                         r"combined\s+compan(?:y|ies)|compan(?:y|ies)\s+combined|trailing\s+(?:12|twelve))\b", re.I)
@@ -234,8 +238,8 @@ def _segment_context(text: str, vocabulary: Vocabulary, segment: str | None) -> 
     """The segment a turn is talking about after this sentence: one it turns to or names, until it turns elsewhere
     or names another metric or the company's total."""
     switched = vocabulary.topic_switch(text)
-    if switched is not None:
-        return switched or None
+    if switched is not None:  # "Moving to gaming." holds; "In gaming, …" speaks of gaming in its own sentence only
+        return (switched or None) if _MOVE.match(text) else None
     mentions = vocabulary.mentions(text)
     named = [m.segment for m in mentions if m.segment and m.named]
     if named:
@@ -290,10 +294,9 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
         said = context.said  # "This would be an increase of approximately 8% year-over-year."
         mentions = [Mention(0, 0, said.metric, said.segment, () if said.basis == "none" else (said.basis,)),
                     *mentions]
-    if _OUTLOOK_INTRO.search(text) and not _PAST.search(text):
-        for target in targets(text, call, future=True, calendar_is_fiscal=calendar_is_fiscal):
-            # "Turning to the outlook for the fourth quarter."
-            context = _Context(outlook=target if target.trackable else None)
+    ahead = [t for t in targets(text, call, future=True, calendar_is_fiscal=calendar_is_fiscal) if t.trackable]
+    if (_OUTLOOK_INTRO.search(text) or _SWITCH_TO_PERIOD.match(text)) and not _PAST.search(text) and ahead:
+        context = _Context(outlook=ahead[0])  # "Turning to the outlook for the fourth quarter."
     elif _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text):
         for target in targets(text, call, future=False, calendar_is_fiscal=calendar_is_fiscal):
             if target.trackable and _is_reported((target.fiscal_year, target.fiscal_quarter), call):

@@ -7,12 +7,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import dashboard, ingest, load, memory, search, trends
+from . import dashboard, guidance, ingest, load, memory, search, trends
 from .report import write_section
 from .scales import SCALES
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ("ingest", "search", "trends", "dashboard", "load")
+BENCHMARKS = ("ingest", "search", "trends", "dashboard", "load", "guidance")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +55,8 @@ def _run(scale, corpus_scale, only: set[str], workdir: Path, output: Path) -> in
         _write(output, "memory", memory.section(ingested, app))
     if "load" in only:
         _write(output, "load", load.section(workdir, corpus))
+    if "guidance" in only:
+        _write(output, "guidance", guidance.section())
     return 0
 
 

@@ -119,3 +119,44 @@ def score(calls: list[dict], found: list[CallItems]) -> Score:
                 directions += 1
                 right += gold[shared]["direction"] == mine[shared]["direction"]
     return Score(true_positives, extracted_count, gold_count, right, directions)
+
+
+PRECISION_GOAL = RECALL_GOAL = 0.95
+DIRECTION_GOAL = 0.9
+
+
+def section() -> str:
+    """The guidance benchmark's section of BENCHMARKS.md: the gold set's scores per ticker and in all."""
+    import time
+
+    from .report import machine_facts, table
+
+    calls = gold_calls()
+    started = time.perf_counter()
+    found = extracted(calls)
+    seconds = time.perf_counter() - started
+    rows = []
+    for ticker in ("NVDA", "AMD", "INTC", None):
+        chosen = [c for c in calls if ticker is None or c["call"].startswith(f"{ticker}/")]
+        result = score(chosen, found)
+        rows.append([ticker or "all", len(chosen), result.gold, result.extracted, f"{result.precision:.3f}",
+                     f"{result.recall:.3f}", f"{result.direction_accuracy:.3f} ({result.directions})"])
+    overall = score(calls, found)
+    met = (overall.precision >= PRECISION_GOAL and overall.recall >= RECALL_GOAL
+           and overall.direction_accuracy >= DIRECTION_GOAL)
+    return "\n".join([
+        "## Guidance extraction against the hand-made gold set",
+        "",
+        machine_facts(),
+        "",
+        f"The gold set (`tests/gold/guidance/`) holds every total-revenue and gross-margin guidance item and every "
+        f"reported total revenue and gross margin of {len(calls)} StreetEvents calls (NVDA FY2016–FY2025 Q3, AMD and "
+        f"INTC 2015–2024), read by hand: numbers and line references only. An item counts when its call, kind, "
+        f"metric, basis, target period, measure, low, high and unit all match; directions are compared on the gold "
+        f"guidance items found. Extraction read the {len(calls)} calls in {seconds:.1f} s.",
+        "",
+        table(["ticker", "calls", "gold items", "extracted", "precision", "recall", "direction accuracy (n)"], rows),
+        "",
+        f"Goals: precision and recall ≥ {PRECISION_GOAL}, direction accuracy ≥ {DIRECTION_GOAL}: "
+        f"{'met' if met else 'not met yet'}.",
+    ])
