@@ -20,7 +20,8 @@ left, middle, right = st.columns([1, 1, 1])
 ticker = left.selectbox("Ticker", tickers, key="guidance-ticker", bind="query-params")
 items = resources.query("guidance_items", ticker)
 if items.empty:
-    widgets.empty_state(f"No guidance or results read from {ticker}'s calls yet.", analysed=True)
+    st.info(f"No guidance or reported figures were read from {ticker}'s calls yet. Analysing a call reads them: "
+            "open **Data** and press **Analyse now**, or run `python -m core analyze`.", icon=":material/info:")
     st.stop()
 
 metrics = list(dict.fromkeys(items["metric"]))

@@ -104,7 +104,7 @@ _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forw
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
 _REFERENCE_AFTER = re.compile(
-    r"\s*(?:(?:[\w-]+\s+)?(?:outlook|guidance|guide|expectations?|forecast)\b|,?\s*(?:well\s+|slightly\s+|also\s+)?"
+    r"\s*(?:(?:[\w-]+\s+)?(?:outlook|guidance|guide|expectations?|forecast)\b|(?:well\s+|slightly\s+|also\s+)?"
     r"(?:above|below|ahead\s+of|short\s+of|versus|vs\.?|compared\s+(?:to|with)|than|over|under|beating|exceeding|"
     r"higher\s+than|lower\s+than|better\s+than|at\s+the\s+(?:high|low|top|upper|lower)\s+end\s+of|within)\s+"
     r"(?:[\w-]+\s+){0,4}?(?:outlook|guidance|guide|expectations?|forecast|target)\b)", re.I)
@@ -295,7 +295,9 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
         mentions = [Mention(0, 0, said.metric, said.segment, () if said.basis == "none" else (said.basis,)),
                     *mentions]
     ahead = [t for t in targets(text, call, future=True, calendar_is_fiscal=calendar_is_fiscal) if t.trackable]
-    if (_OUTLOOK_INTRO.search(text) or _SWITCH_TO_PERIOD.match(text)) and not _PAST.search(text) and ahead:
+    opens_outlook = _OUTLOOK_INTRO.search(text) or _SWITCH_TO_PERIOD.match(text) or (
+        _OPENS_WITH_PERIOD.match(text) and _FUTURE.search(text) and not mentions)  # "In Q2, we expect strong …"
+    if opens_outlook and not _PAST.search(text) and ahead:
         context = _Context(outlook=ahead[0])  # "Turning to the outlook for the fourth quarter."
     elif _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text):
         for target in targets(text, call, future=False, calendar_is_fiscal=calendar_is_fiscal):
@@ -490,7 +492,7 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
     right_after = [t for t in said if 0 <= t.start - (amount.end - clause[0]) <= 25]  # "58% for the year"
     if right_after and not before:
         said, before = right_after, []
-    if said and (before or right_after or kind == ACTUAL or context.outlook is None):
+    if said and (before or right_after or (kind == GUIDANCE and context.outlook is None)):
         target = before[-1] if before else said[0]  # a period named after the amount, when nothing else tells
         if not target.trackable:
             return None

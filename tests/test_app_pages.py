@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from apprunner import open_page
 
-PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
+PAGES = ["overview", "trends", "topics", "guidance", "search", "reader", "compare", "data"]
 HOSTILE = "[click me](http://evil.example) **bold** <script>alert(1)</script> $x$ :red[boom]"
 
 
@@ -169,7 +169,7 @@ def corpus_app(corpus_data_dir, monkeypatch):
 def test_every_page_renders_the_real_corpus(corpus_app, page):
     at = open_page(page)
     assert "Open **Data** to fetch" not in texts(at)
-    if page in ("overview", "trends", "topics", "compare", "data"):
+    if page in ("overview", "trends", "topics", "guidance", "compare", "data"):
         assert len(at.dataframe) >= 1
 
 

@@ -137,3 +137,115 @@ def test_a_call_without_guidance_yields_none():
                  ("analyst", "qa", "Can you talk about revenue of $5 billion next quarter and margins near 60%?"),
                  ("cfo", "qa", "We do not guide beyond the current quarter."))
     assert extract(quiet, Period(2024, 1), VOCABULARY) == []
+
+
+# -- the stored pipeline on the real corpus slice (8 NVDA + 4 AMD calls, analysed once per session) ----------------
+def _nvda_gold() -> dict[str, list[dict]]:
+    """The hand-read gold items of NVDA's calls, by call date."""
+    from scripts.bench.guidance import gold_calls
+
+    return {call["call"].split("/")[1][:10]: call["items"] for call in gold_calls()
+            if call["call"].startswith("NVDA/")}
+
+
+@pytest.mark.slow
+def test_analyze_reads_the_guidance_of_every_analysed_call(corpus_data_dir):
+    from core.guidance_runs import version, vocabulary_for
+    from core.store import Store
+
+    with Store(corpus_data_dir / "calls.duckdb") as store, store.cursor() as cur:
+        analysed = cur.execute("SELECT count(*) FROM analysis_runs").fetchone()[0]
+        versions = cur.execute("SELECT DISTINCT version FROM guidance_runs").fetchall()
+        read = cur.execute("SELECT count(*) FROM guidance_runs").fetchone()[0]
+        items = cur.execute("SELECT count(*) FROM guidance_items").fetchone()[0]
+    assert read == analysed == 12
+    assert versions == [(version(vocabulary_for(None)),)]
+    assert items > 12 * 5  # every call guides and reports several figures
+
+
+@pytest.mark.slow
+def test_nvda_revenue_guided_and_reported_match_the_calls(corpus_data_dir):
+    """The Guidance page's NVDA revenue chart: every quarter's guided range and reported revenue, as read by hand."""
+    from core.guidance_links import items
+    from core.store import Store
+
+    with Store(corpus_data_dir / "calls.duckdb") as store:
+        frame = items(store, "NVDA", metric="revenue")
+    company = frame[frame["segment"].isna() & (frame["measure"] == "level")]
+    got = {(str(r["call_date"])[:10], r["kind"], r["target_fiscal_year"], r["target_fiscal_quarter"], r["low"],
+            r["high"]) for r in company.to_dict("records")}
+    dates = set(company["call_date"].astype(str).str[:10])
+    expected = {(date, g["kind"], g["target_fiscal_year"], g["target_fiscal_quarter"], float(g["low"]),
+                 float(g["high"]))
+                for date, gold in _nvda_gold().items() if date in dates
+                for g in gold if g["metric"] == "revenue" and g["measure"] == "level"}
+    assert len(dates) == 8 and got == expected
+
+
+@pytest.mark.slow
+def test_guidance_links_revision_and_delivery(corpus_data_dir):
+    from core.guidance_links import items, latest_changes
+    from core.store import Store
+
+    with Store(corpus_data_dir / "calls.duckdb") as store:
+        frame = items(store, "NVDA", metric="revenue", kind="guidance")
+        changes = latest_changes(store, "NVDA")
+    q3 = frame[(frame["target_fiscal_year"] == 2025) & (frame["target_fiscal_quarter"] == 3)
+               & (frame["measure"] == "level")].iloc[0]
+    # guided on 2024-08-28: $32.5 billion plus or minus 2%; reported on 2024-11-20: $35.1 billion
+    assert (q3["low"], q3["high"], q3["direction"]) == (31.85e9, 33.15e9, "new")
+    assert q3["actual"] == 35.1e9 and q3["outcome"] == "beat"
+    assert q3["surprise_pct"] == pytest.approx((35.1 - 32.5) / 32.5 * 100)
+    assert set(changes["direction"]) <= {"raised", "lowered", "kept", "narrowed"}
+
+
+@pytest.mark.slow
+def test_the_guidance_command_prints_json_and_csv(corpus_data_dir, monkeypatch, capsys):
+    import json
+
+    from core.cli import main
+
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(corpus_data_dir))
+    assert main(["guidance", "NVDA", "--metric", "revenue", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    fields = {"ticker", "call_date", "call_fiscal_year", "call_fiscal_quarter", "metric", "segment", "basis", "kind",
+              "target_fiscal_year", "target_fiscal_quarter", "measure", "low", "high", "unit", "direction",
+              "speaker", "section", "sentence_id", "text"}
+    assert rows and all(fields <= set(row) for row in rows)
+    q4 = [r for r in rows if r["kind"] == "guidance" and r["target_fiscal_year"] == 2025
+          and r["target_fiscal_quarter"] == 4 and r["measure"] == "level" and r["segment"] is None]
+    assert len(q4) == 1 and (q4[0]["low"], q4[0]["high"], q4[0]["unit"]) == (36.75e9, 38.25e9, "USD")
+    assert q4[0]["call_date"] == "2024-11-20" and q4[0]["speaker"] == "Colette Kress"
+    assert q4[0]["section"] == "prepared" and "37.5 billion" in q4[0]["text"]
+    call_id, pos = q4[0]["sentence_id"].split(":")
+    assert int(call_id) > 0 and int(pos) >= 0
+    assert main(["guidance", "NVDA", "--csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("ticker,call_date,") and "sentence_id" in header
+    assert main(["guidance", "ZZZZ"]) == 1  # an unknown ticker: a clear error, not an empty table
+
+
+@pytest.mark.slow
+def test_the_guidance_page_draws_the_band_and_links_every_item(corpus_data_dir, monkeypatch):
+    from apprunner import open_page
+
+    monkeypatch.setenv("EARNINGS_DATA_DIR", str(corpus_data_dir))
+    at = open_page("guidance", params={"guidance-ticker": "NVDA"})
+    table = at.dataframe[0].value
+    assert set(table["metric"]) == {"revenue"} and set(table["ticker"]) == {"NVDA"}
+    assert all(link == f"reader?call={c}&at={p}" for link, c, p in
+               zip(table["sentence"], table["call_id"], table["sentence_pos"]))
+    charts = at.get("plotly_chart")
+    assert charts and "Guided range" in charts[0].proto.spec
+
+
+@pytest.mark.needs_shared("corpus", "streetevents")
+def test_the_gold_set_scores():
+    """Precision, recall and direction accuracy on the 119 hand-read calls. The issue's goal is 0.95 / 0.95 / 0.9;
+    these floors are what the extractor measured when this test was written, so a change that loses ground fails."""
+    from scripts.bench.guidance import extracted, gold_calls, score
+
+    calls = gold_calls()
+    result = score(calls, extracted(calls))
+    assert result.gold == 759
+    assert result.precision >= 0.90 and result.recall >= 0.88 and result.direction_accuracy >= 0.93
