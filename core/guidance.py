@@ -64,6 +64,8 @@ _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     r"|\bas\s+(?:noted|said|mentioned|discussed|indicated)\s+(?:in|on|at|last)\b[^.;]{0,80}$"
     r"|\b(?:was|were)\s+(?:forecasting|expecting|guiding|projecting)\b[^.;]{0,80}$"
     r"|\b(?:we|they)\s+(?:actually\s+)?guided\b[^.;]{0,40}$"
+    r"|\bstarted\s+the\s+year\b[^.;]{0,80}$|\b(?:we|I|he|she|they)\s+(?:had\s+)?said\b[^.;]{0,60}$"
+    r"|\b(?:talked|spoken|spoke)\s+(?:a\s+lot\s+)?about\b[^.;]{0,60}$|\bgoal\b[^.;]{0,60}$"
     r"|(?:we\s+had\s+)?(?:guided|expected|projected|forecasted)\s+(?:to\s+)?(?:approximately\s+|about\s+|at\s+)?$",
     re.I,
 )
@@ -95,7 +97,8 @@ _DIRECTION = re.compile(r"\b(?:up|down|grow\w*|grew|increas\w*|decreas\w*|declin
                         r"contract\w*|reduc\w*|drop\w*|expan\w*|gain\w*)\b", re.I)
 _NEGATIVE = re.compile(r"\b(?:down|decreas\w*|declin\w*|lower|fall|falling|contract\w*|reduc\w*|drop\w*)\b", re.I)
 _SHARE_OF = re.compile(r"^\s*(?:of|to)\s+(?:our\s+|the\s+|total\s+)*(?:total\s+)?(?:revenue|sales|mix)", re.I)
-_LONG_TERM = re.compile(r"\blong[\s-]term\b|\bover\s+time\b|\btarget\s+model\b|\bfinancial\s+model\b|"
+_LONG_TERM = re.compile(r"\blong(?:er)?[\s-]term\b|\bintermediate[\s-]term\b|\bultimately\b|\brule\s+of\s+thumb\b|"
+                        r"\b(?:fall|flow)[\s-]through\b|\bCAGR\b|\bover\s+the\s+next\s+(?:\w+\s+){0,3}years\b|\bover\s+time\b|\btarget\s+model\b|\bfinancial\s+model\b|"
                         r"\bnext\s+(?:few|several|\w+)\s+years\b|\beventually\b|\bover\s+the\s+cycle\b|"
                         r"\bby\s+(?:fiscal\s+)?(?:20\d\d|'\d\d)\b|\bin\s+the\s+future\b", re.I)
 _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|as\s+we\s+look|"
@@ -112,12 +115,14 @@ _CHANGED_TO = re.compile(r"\bto\s+(?:a\s+|an\s+)?(?:new\s+)?(?:record\s+|all-tim
 _PART_OF = re.compile(r"(?:percent(?:age)?|%|share|portion|proportion)\s+of\s+(?:our\s+|the\s+|total\s+)*$", re.I)
 _EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+,?\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
 _BUSINESS = re.compile(r"\b(?:business(?:es)?|segments?|groups?|divisions?|[\w]+-centric|units?|franchises?)\b", re.I)
+_ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:figures\s+|numbers\s+)?(?:are\s+)?on\s+an?\s+"
+                           r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b", re.I)
 _ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:in|of)\s+"
                            r"(?:\w+\s+){0,2}(?:growth|increase|decline|headwinds?|tailwinds?|upside|impact)\b)", re.I)
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)
-_VERB = r"(?:delivered|achieved|had|generated|reported|posted|grew|surpassed|saw|contributed|was|were)"
+_VERB = r"(?:delivered|achieved|had|generated|reported|posted|grew|surpassed|saw|contributed|was|were|set|drove)"
 _SUBJECT = re.compile(rf"(?P<name>[\w&-]+(?:\s+[\w&-]+){{0,3}}?)\s+(?:business|businesses|group|segment|division)\b"
                       rf"[\s,]*(?:[\w-]+\s+){{0,3}}?{_VERB}\b"
                       rf"|^\W*(?:(?:and|also|finally|our|the)\W+)*(?P<acronym>(?:[A-Z][\w&'-]*\s+){{0,3}}[A-Z][\w&'-]*)"
@@ -334,7 +339,7 @@ def _assign(text: str, mentions: list[Mention], clause_amounts: list[Amount], cl
             by_mention.setdefault(mentions.index(mention), []).append(amount)
     for index, tied in by_mention.items():
         mention = mentions[index]
-        bases = mention.bases or _basis_after(text, mention.end, clause_end)
+        bases = mention.bases or _basis_after(text, mention.end, clause_end) or _basis_for_all(text)
         if len(bases) > 1 and len(tied) == len(bases) and (_RESPECTIVELY.search(text, mention.end, clause_end)
                                                            or len(tied) > 1):
             out[index] = list(zip(bases, tied))
@@ -343,6 +348,14 @@ def _assign(text: str, mentions: list[Mention], clause_amounts: list[Amount], cl
         else:
             out[index] = [(bases[0] if bases else "none", amount) for amount in tied]
     return [(mentions[index], pairs) for index, pairs in sorted(out.items())]
+
+
+def _basis_for_all(text: str) -> tuple[str, ...]:
+    """"…, EPS of $0.10, all on a non-GAAP basis": one basis said for every figure of the sentence."""
+    match = _ALL_ON_BASIS.search(text)
+    if not match:
+        return ()
+    return ("non_gaap",) if match.group("non") else ("gaap",)
 
 
 def _basis_after(text: str, start: int, end: int) -> tuple[str, ...]:
@@ -376,7 +389,8 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if _REFERENCE.search(left) or _EXCLUDING.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
             text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:]):
         return None
-    kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else ACTUAL)
+    kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else
+                                           ACTUAL if sentence.section != "qa" else None)  # answers must say which
     if kind is None:
         return None
     metric = vocabulary.metric(mention.metric)

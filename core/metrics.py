@@ -76,8 +76,10 @@ class Vocabulary:
         for name in sorted(self.segments, key=len, reverse=True):
             if re.match(rf"{re.escape(name)}(?![\w-])", rest, re.I):
                 return name.lower()
-        if not match.group("move"):
-            return None
+        if not match.group("move"):  # "For AXG, we continue to expect …": a business's name, then a comma
+            named = re.match(r"((?:[A-Z][\w&-]*\s+){0,3}[A-Z][\w&-]*)\s*,", rest)
+            return named.group(1).lower() if named and is_business_name(named.group(1)) and not self.mentions(
+                named.group(1)) else None
         target = re.split(r"[.,;:]", rest, maxsplit=1)[0].strip()
         if not target or len(target.split()) > 5 or _NOT_A_SEGMENT.search(target) or self.mentions(target):
             return ""
@@ -152,7 +154,9 @@ _PLAIN_REVENUE = re.compile(
 _NOT_NAME_WORDS = frozenset(
     "q1 q2 q3 q4 fy gaap non total net record our the quarterly annual first second third fourth full year fiscal "
     "company consolidated overall reported and of in quarter sequential its this that these record-breaking "
-    "calendar half a an we it there those business businesses segment group".split())
+    "calendar half a an we it there those business businesses segment group january february march april may june "
+    "july august september october november december addition summary total short sum closing particular "
+    "general aggregate contrast fact turn".split())
 
 
 def is_business_name(words: str) -> bool:
