@@ -232,11 +232,17 @@ def _segments_by_size(items: list[Item]) -> list[Item]:
         if item.metric == "revenue" and item.segment is None and item.measure == LEVEL:
             period = (item.kind, item.target_fiscal_year, item.target_fiscal_quarter)
             largest[period] = max(largest.get(period, 0.0), item.high)
-    small = {item.pos for item in items
-             if item.metric == "revenue" and item.segment is None and item.measure == LEVEL
-             and item.high < 0.8 * largest[(item.kind, item.target_fiscal_year, item.target_fiscal_quarter)]}
-    return [replace(i, segment=UNNAMED_SEGMENT) if i.pos in small and i.metric == "revenue" and i.segment is None
-            else i for i in items]
+    def is_small(item: Item) -> bool:
+        return (item.metric == "revenue" and item.segment is None and item.measure == LEVEL
+                and item.high < 0.8 * largest[(item.kind, item.target_fiscal_year, item.target_fiscal_quarter)])
+
+    levels: dict[int, list[bool]] = {}
+    for item in items:
+        if item.metric == "revenue" and item.segment is None and item.measure == LEVEL:
+            levels.setdefault(item.pos, []).append(is_small(item))
+    small = {pos for pos, flags in levels.items() if all(flags)}  # a sentence with the company's total keeps it
+    return [replace(i, segment=UNNAMED_SEGMENT) if i.metric == "revenue" and i.segment is None and (
+        i.pos in small or (i.measure == LEVEL and is_small(i))) else i for i in items]
 
 
 def _segment_context(text: str, vocabulary: Vocabulary, segment: str | None) -> str | None:

@@ -91,7 +91,7 @@ _SWITCH = re.compile(r"\s*(?:(?P<move>(?:now\s+|next\s+|and\s+)?(?:moving|turnin
                      r"starting\s+with)|in|for|within)\s+(?:our\s+|the\s+)?", re.I)
 
 
-_NOT_A_SEGMENT = re.compile(r"\b(?:P&L|P\s*&\s*L|outlook|guidance|balance\s+sheet|cash|results?|financials?|"
+_NOT_A_SEGMENT = re.compile(r"\b(?:Q[1-4]|FY\s*'?\d*|\d{4}|first|second|third|fourth|full|fiscal|P&L|P\s*&\s*L|outlook|guidance|balance\s+sheet|cash|results?|financials?|"
                             r"questions?|Q&A|expenses?|margins?|income|tax|quarter|year|capital|dividends?|"
                             r"profitability|summary|conclusion|liquidity|inventory|debt|EPS|earnings|remarks|"
                             r"rest|remainder|details?|numbers?|highlights?|operations?|business\s+update)\b", re.I)
@@ -156,7 +156,8 @@ _NOT_NAME_WORDS = frozenset(
     "company consolidated overall reported and of in quarter sequential its this that these record-breaking "
     "calendar half a an we it there those business businesses segment group january february march april may june "
     "july august september october november december addition summary total short sum closing particular "
-    "general aggregate contrast fact turn".split())
+    "general aggregate contrast fact turn for in at on with by from to as or so but if when while after before "
+    "during since given based including excluding also then now today again overall".split())
 
 
 def is_business_name(words: str) -> bool:
