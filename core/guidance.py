@@ -42,7 +42,7 @@ _PAST = re.compile(
     r"\b(?:was|were|came\s+in|grew|rose|increased|decreased|declined|fell|dropped|reached|totall?ed|delivered|"
     r"reported|posted|achieved|ended|generated|improved|expanded|contracted|exceeded|finished|closed|"
     r"amounted|represented|set\s+a\s+record|hit|turned\s+out|came\s+out|landed|had|coming\s+in|crossed|"
-    r"continued|accelerated|saw)\b",
+    r"continued|accelerated|saw|executed|delivering|posting|generating|achieving|reporting)\b",
     re.I,
 )
 _NOT_A_CUE = re.compile(r"\b(?:better|worse|stronger|weaker|higher|lower|more|less)[\s-]+than[\s-]+(?:we\s+)?"
@@ -65,7 +65,7 @@ _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     r"|\b(?:was|were)\s+(?:forecasting|expecting|guiding|projecting)\b[^.;]{0,80}$"
     r"|\b(?:we|they)\s+(?:actually\s+)?guided\b[^.;]{0,40}$"
     r"|\bstarted\s+the\s+year\b[^.;]{0,80}$|\b(?:we|I|he|she|they)\s+(?:had\s+)?said\b[^.;]{0,60}$"
-    r"|\b(?:talked|spoken|spoke)\s+(?:a\s+lot\s+)?about\b[^.;]{0,60}$|\bgoal\b[^.;]{0,60}$"
+    r"|\b(?:talked|spoken|spoke)\s+(?:a\s+lot\s+)?about\b[^.;]{0,60}$|\b(?:goal|target)\b[^.;]{0,60}$"
     r"|(?:we\s+had\s+)?(?:guided|expected|projected|forecasted)\s+(?:to\s+)?(?:approximately\s+|about\s+|at\s+)?$",
     re.I,
 )
@@ -107,7 +107,9 @@ _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forw
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
 _REFERENCE_AFTER = re.compile(
-    r"\s*(?:(?:[\w-]+\s+)?(?:outlook|guidance|guide|expectations?|forecast)\b|(?:well\s+|slightly\s+|also\s+)?"
+    r"\s*(?:(?:[\w-]+\s+){0,2}?(?:outlook|guidance|guide|expectations?|forecast)\b|"
+    r"(?:[\w-]+\s+){0,2}?(?:that\s+)?(?:was\s+|were\s+)?previously\s+(?:communicated|provided|given|discussed|announced)\b|"
+    r"(?:well\s+|slightly\s+|also\s+)?"
     r"(?:above|below|ahead\s+of|short\s+of|versus|vs\.?|compared\s+(?:to|with)|than|over|under|beating|exceeding|"
     r"higher\s+than|lower\s+than|better\s+than|at\s+the\s+(?:high|low|top|upper|lower)\s+end\s+of|within)\s+"
     r"(?:[\w-]+\s+){0,4}?(?:outlook|guidance|guide|expectations?|forecast|target)\b)", re.I)
@@ -119,8 +121,10 @@ _ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:fig
                            r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b", re.I)
 _ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
-_CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:in|of)\s+"
-                           r"(?:\w+\s+){0,2}(?:growth|increase|decline|headwinds?|tailwinds?|upside|impact)\b)", re.I)
+_CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:(?:in|of)\s+)?"
+                           r"(?:(?!(?:driven|by|due|as|from|with|on|led|and|or|to|which|that)\b)[\w-]+\s+){0,3}"
+                           r"(?:growth|increase|decline|headwinds?|tailwinds?|upside|downside|"
+                           r"impact|benefit|reduction)\b)", re.I)
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)
 _VERB = r"(?:delivered|achieved|had|generated|reported|posted|grew|surpassed|saw|contributed|was|were|set|drove)"
 _SUBJECT = re.compile(rf"(?P<name>[\w&-]+(?:\s+[\w&-]+){{0,3}}?)\s+(?:business|businesses|group|segment|division)\b"
@@ -395,8 +399,10 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if _REFERENCE.search(left) or _EXCLUDING.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
             text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:]):
         return None
-    kind = _kind(text, clause, amount) or (GUIDANCE if context.outlook is not None else
-                                           ACTUAL if sentence.section != "qa" else None)  # answers must say which
+    kind = _kind(text, clause, amount) or (
+        ACTUAL if _RESULTS.search(text) and sentence.section != "qa" else
+        GUIDANCE if context.outlook is not None else
+        ACTUAL if sentence.section != "qa" else None)  # answers must say which
     if kind is None:
         return None
     metric = vocabulary.metric(mention.metric)
