@@ -122,7 +122,7 @@ _ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:fig
 _ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:(?:in|of)\s+)?"
-                           r"(?:(?!(?:driven|by|due|as|from|with|on|led|and|or|to|which|that)\b)[\w-]+\s+){0,3}"
+                           r"(?:(?!(?:driven|by|due|as|from|with|on|led|and|or|to|which|that|a|an|the|this|for)\b)[\w-]+\s+){0,3}"
                            r"(?:growth|increase|decline|headwinds?|tailwinds?|upside|downside|"
                            r"impact|benefit|reduction)\b)", re.I)
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)

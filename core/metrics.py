@@ -149,7 +149,8 @@ _PLAIN_REVENUE = re.compile(
     r"incremental|additional|recurring|deferred|organic|half|calendar|the|at|over|into|about|around|approximately|"
     r"grew|grow|drove|saw|had|see|expect|guide|delivers?|generates?|reports?|posts?|achieves?|reach|reaches|"
     r"drive|drives|record|book|books|recognize|recognizes|whose|while|when|then|so|but|also|still|only|just|"
-    r"both|each|every|all|much|most|many|its|his|her|your|we|they|it|lower-than|higher-than|down|up",
+    r"both|each|every|all|much|most|many|its|his|her|your|we|they|it|lower-than|higher-than|down|up|percentage|"
+    r"percent|point|points|digit|digits|dollar|dollars|billion|million|sequential|year-over-year|year-on-year",
     re.I)
 _NOT_NAME_WORDS = frozenset(
     "q1 q2 q3 q4 fy gaap non total net record our the quarterly annual first second third fourth full year fiscal "
