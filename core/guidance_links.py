@@ -32,6 +32,7 @@ def items(store: Store, ticker: str, *, metric: str | None = None, kind: str | N
             """,
             [ticker.upper()],
         ).df()
+    frame["call_date"] = pd.to_datetime(frame["call_date"]).dt.date  # a day, not a timestamp
     frame["sentence_id"] = frame["call_id"].astype(str) + ":" + frame["sentence_pos"].astype(str)
     quarter = frame["target_fiscal_quarter"]
     frame["target_fiscal_quarter"] = quarter.astype("Int64").astype(object).where(quarter.notna(), None)
