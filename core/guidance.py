@@ -219,11 +219,15 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
         previous = found[-1] if found and found[-1].kind == GUIDANCE else None
     items = _segments_by_size(items)
     stated = {replace(i, basis="none").key for i in items if i.basis != "none"}
-    seen, unique = set(), []
+    seen, unique, ranges = set(), [], {}
     for item in items:  # once each; a number said again without its basis is the one said with it
-        if item.key not in seen and not (item.basis == "none" and item.key in stated):
+        thing = (*item.key[:7], item.unit)  # all but the range
+        first = ranges.get(thing)
+        restated = first is not None and first[0] <= item.low and item.high <= first[1] and item.low == item.high
+        if item.key not in seen and not (item.basis == "none" and item.key in stated) and not restated:
             seen.add(item.key)
-            unique.append(item)
+            unique.append(item)  # "the guidance for Q3 of $6.8 billion" after "$6.8 billion plus or minus 2%": once
+            ranges.setdefault(thing, (item.low, item.high))
     return unique
 
 

@@ -249,3 +249,23 @@ def test_the_gold_set_scores():
     result = score(calls, extracted(calls))
     assert result.gold == 759
     assert result.precision >= 0.90 and result.recall >= 0.88 and result.direction_accuracy >= 0.93
+
+
+@pytest.mark.needs_shared("corpus", "streetevents")
+def test_nvda_guided_and_reported_revenue_fy2020_to_fy2025_number_for_number():
+    """Every NVDA call from Q4 FY2019 to Q3 FY2025: the company's revenue guided (each next quarter's range, any
+    full-year level) and reported, exactly as read by hand."""
+    from scripts.bench.guidance import extracted, gold_calls
+
+    calls = [c for c in gold_calls() if c["call"].startswith("NVDA/") and (c["fiscal_year"], c["fiscal_quarter"])
+             >= (2019, 4)]
+    found = {c.call: c.items for c in extracted(calls)}
+
+    def revenue(items, *, company_only):
+        return {(i["kind"], i["target_fiscal_year"], i["target_fiscal_quarter"], float(i["low"]), float(i["high"]))
+                for i in items if i["metric"] == "revenue" and i["measure"] == "level"
+                and not (company_only and i["segment"])}
+
+    assert len(calls) == 24
+    for call in calls:
+        assert revenue(found[call["call"]], company_only=True) == revenue(call["items"], company_only=False), call
