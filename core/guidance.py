@@ -84,17 +84,14 @@ _COMPARISON_AFTER = re.compile(
     r"(?:year|quarter))",
     re.I,
 )
-_CHANGE_BEFORE = re.compile(
-    r"\b(?P<dir>up|down|grow(?:th)?|grew|increas\w*|decreas\w*|declin\w*|higher|lower|rise|rising|fall|falling|"
-    r"expan\w*|contract\w*|improv\w*|reduc\w*|drop\w*|gain|decline)\b[^.;,$%\d]{0,40}$",
-    re.I,
-)
+_MOVES = (r"up|down|grow\w*|grew|increas\w*|decreas\w*|declin\w*|higher|lower|ris\w*|fall\w*|contract\w*|reduc\w*|"
+          r"drop\w*|expan\w*|gain\w*|improv\w*")  # the words that say an amount is a move, not a level
+_CHANGE_BEFORE = re.compile(rf"\b(?P<dir>{_MOVES})\b[^.;,$%\d]{{0,40}}$", re.I)
 _SEQUENTIAL = re.compile(r"\bsequential(?:ly)?\b|quarter[\s-]+(?:over|on)[\s-]+quarter|\bq/q\b|"
                          r"from\s+(?:the\s+)?(?:prior|previous|last|third|second|first|fourth)\s+quarter", re.I)
 _YEAR_OVER_YEAR = re.compile(r"\byear[\s-]+(?:over|on)[\s-]+year\b|\by/y\b|\byoy\b|\bfrom\s+(?:a|the)\s+(?:year[\s-]ago|prior\s+year)|"
                              r"\bversus\s+(?:last|a)\s+year", re.I)
-_DIRECTION = re.compile(r"\b(?:up|down|grow\w*|grew|increas\w*|decreas\w*|declin\w*|higher|lower|ris\w*|fall\w*|"
-                        r"contract\w*|reduc\w*|drop\w*|expan\w*|gain\w*)\b", re.I)
+_DIRECTION = re.compile(rf"\b(?:{_MOVES})\b", re.I)
 _NEGATIVE = re.compile(r"\b(?:down|decreas\w*|declin\w*|lower|fall|falling|contract\w*|reduc\w*|drop\w*)\b", re.I)
 _SHARE_OF = re.compile(r"^\s*(?:of|to)\s+(?:our\s+|the\s+|total\s+)*(?:total\s+)?(?:revenue|sales|mix)", re.I)
 _LONG_TERM = re.compile(r"\blong(?:er)?[\s-]term\b|\bintermediate[\s-]term\b|\bultimately\b|\brule\s+of\s+thumb\b|"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .user_files import read_toml, user_or_packaged
 
 PACKAGED_METRICS = Path(__file__).with_name("metrics.toml")
 UNITS = ("USD", "%", "USD/share", "count")
@@ -177,22 +177,14 @@ def _bases_before(text: str, start: int) -> tuple[str, ...]:
 
 def metrics_path(data_dir: Path | None) -> Path:
     """The user's vocabulary (data_dir/metrics.toml) when it exists, else the packaged one."""
-    if data_dir is not None and (data_dir / "metrics.toml").is_file():
-        return data_dir / "metrics.toml"
-    return PACKAGED_METRICS
+    return user_or_packaged(data_dir, PACKAGED_METRICS)
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Read and validate a metric vocabulary (the packaged one by default)."""
     path = path or PACKAGED_METRICS
     where = str(path)
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the metric vocabulary: {exc.strerror or exc}", where=where) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"the metric vocabulary is not valid TOML: {exc}", where=where) from None
+    raw, data = read_toml(path, what="metric vocabulary")
     entries = data.get("metrics")
     if not isinstance(entries, dict) or "revenue" not in entries:
         raise ConfigError("the vocabulary needs [metrics.<key>] tables, revenue among them", where=where)

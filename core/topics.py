@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ConfigError
+from .user_files import read_toml, user_or_packaged
 
 PACKAGED_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 GROUPS = ("general", "sector")
@@ -63,22 +63,14 @@ class Taxonomy:
 
 def taxonomy_path(data_dir: Path | None) -> Path:
     """The user's taxonomy (data_dir/taxonomy.toml) when it exists, else the packaged one."""
-    if data_dir is not None and (data_dir / "taxonomy.toml").is_file():
-        return data_dir / "taxonomy.toml"
-    return PACKAGED_TAXONOMY
+    return user_or_packaged(data_dir, PACKAGED_TAXONOMY)
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate a taxonomy file (the packaged one by default)."""
     path = path or PACKAGED_TAXONOMY
     where = str(path)
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the taxonomy: {exc.strerror or exc}", where=where) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"the taxonomy is not valid TOML: {exc}", where=where) from None
+    raw, data = read_toml(path, what="taxonomy")
     assignment = data.get("assignment", {})
     threshold = assignment.get("threshold")
     bonus = assignment.get("keyword_bonus", 0.0)
