@@ -35,7 +35,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _QUALITATIVE = re.compile(
-    r"\b(?P<where>low|mid|middle|high|upper)(?:\s+to\s+(?P<where2>mid|high|upper))?[\s-]*"
+    r"\b(?P<where>low|mid|middle|high|upper)(?:[\s-]*to[\s-]*(?P<where2>mid|high|upper))?[\s-]*"
     r"(?:(?P<kind>single|double)[\s-]+digits?\b|(?P<teens>teens)\b|(?P<decade>[2-9]0)(?:'?s\b|\s?%|\s?percent\b))"
     r"|\b(?P<flat>(?:roughly\s+|approximately\s+|about\s+|essentially\s+)?flat)\b",
     re.I,

@@ -116,12 +116,18 @@ _EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+,?\s+){0,4}?(?:excluding|ex-|ex
 _BUSINESS = re.compile(r"\b(?:business(?:es)?|segments?|groups?|divisions?|[\w]+-centric|units?|franchises?)\b", re.I)
 _ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:figures\s+|numbers\s+)?(?:are\s+)?on\s+an?\s+"
                            r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b", re.I)
-_ANAPHORA = re.compile(r"\W*(?:at\s+the\s+mid-?point,?\s+)?(?:this|that|it|which)\b", re.I)
+_ANAPHORA = re.compile(r"\W*(?:(?:at\s+the\s+mid-?point|sequentially|year[\s-]+(?:over|on)[\s-]+year|on\s+an?\s+"
+                       r"[\w-]+\s+basis),?\s+)?(?:this|that|it|which)\b", re.I)  # "Sequentially, this would be …"
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:more|less|additional|incremental|higher|lower|fewer)\b|(?:(?:in|of)\s+)?"
                            r"(?:(?!(?:driven|by|due|as|from|with|on|led|and|or|to|which|that|a|an|the|this|for)\b)[\w-]+\s+){0,3}"
                            r"(?:growth|increase|decline|headwinds?|tailwinds?|upside|downside|"
                            r"impact|benefit|reduction)\b)", re.I)
+_MOVE_AFTER = re.compile(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential|revenue|top[\s-]line)\s+)*"
+                         r"(?:growth|increase|(?P<down>decline|decrease|reduction))\b", re.I)  # "46% growth"
+_THRESHOLD = re.compile(r"\b(?:cross(?:ed|es|ing)?|surpass(?:ed|es|ing)?|top(?:ped|ping|s)?|broke|break(?:s|ing)?|"
+                        r"pass(?:ed|es|ing)?)\s+(?:above\s+|over\s+|through\s+)?(?:the\s+)?$",
+                        re.I)  # "crossed the $70 billion mark": a line passed, not the level
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)
 _VERB = r"(?:delivered|achieved|had|generated|reported|posted|grew|surpassed|saw|contributed|was|were|set|drove)"
 _SUBJECT = re.compile(rf"(?P<name>[\w&-]+(?:\s+[\w&-]+){{0,3}}?)\s+(?:business|businesses|group|segment|division)\b"
@@ -257,23 +263,34 @@ def _segment_context(text: str, vocabulary: Vocabulary, segment: str | None) -> 
     if switched is not None:  # "Moving to gaming." holds; "In gaming, …" speaks of gaming in its own sentence only
         return (switched or None) if _MOVE.match(text) else None
     mentions = vocabulary.mentions(text)
-    named = [m.segment for m in mentions if m.segment and m.named]
-    if named:
-        return named[-1]
+    named = {m.segment for m in mentions if m.segment and m.named}
+    if named:  # "embedded segment revenue to be up, and the gaming segment to decline": a list holds no one segment
+        listed = named | {name.lower() for name in vocabulary.segments
+                          if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)}
+        return named.pop() if len(listed) == 1 else None
     if _TOTAL.search(text) or any(m.metric != "revenue" for m in mentions) or _OUTLOOK_INTRO.search(text):
         return None
     return segment
 
 
-def _with_bare_bases(text: str, mentions: list[Mention]) -> list[Mention]:
-    """"GAAP gross margin was 58.4% and non-GAAP was 59%": a bare basis names the metric said before it again."""
-    added = []
+def _with_bare_bases(text: str, mentions: list[Mention], said: Item | None) -> list[Mention]:
+    """"GAAP gross margin was 58.4% and non-GAAP was 59%": a bare basis names the metric said before it again (in
+    the sentence, else the last one the turn said: "And non-GAAP was 56%."); "Gross margin was 60.4% and non-GAAP
+    was 61%": the metric said first without a basis was GAAP."""
+    found = list(mentions)
     for match in _BARE_BASIS.finditer(text):
-        earlier = [m for m in mentions if m.end <= match.start()]
-        if earlier and not any(m.start <= match.start() < m.end for m in mentions):
-            added.append(Mention(match.start(), match.end(), earlier[-1].metric, earlier[-1].segment,
-                                 ("non_gaap",) if match.group("non") else ("gaap",), earlier[-1].named))
-    return sorted([*mentions, *added], key=lambda m: m.start)
+        earlier = [m for m in found if m.end <= match.start()]
+        if any(m.start <= match.start() < m.end for m in found):
+            continue
+        basis = "non_gaap" if match.group("non") else "gaap"
+        if earlier:
+            if not earlier[-1].bases and basis == "non_gaap":
+                found[found.index(earlier[-1])] = replace(earlier[-1], bases=("gaap",))
+            found.append(Mention(match.start(), match.end(), earlier[-1].metric, earlier[-1].segment, (basis,),
+                                 earlier[-1].named))
+        elif said is not None and not mentions and match.start() < 12:
+            found.append(Mention(match.start(), match.end(), said.metric, said.segment, (basis,)))
+    return sorted(found, key=lambda m: m.start)
 
 
 def _tolerance_only(text: str, previous: Item | None) -> Item | None:
@@ -303,7 +320,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, context: _Context,
                     calendar_is_fiscal: bool) -> tuple[list[Item], _Context]:
     text = sentence.text
-    mentions = _with_bare_bases(text, vocabulary.mentions(text))
+    mentions = _with_bare_bases(text, vocabulary.mentions(text), context.said)
     first_number = re.search(r"\d", text)
     if context.said is not None and _ANAPHORA.match(text) and first_number and not any(
             m.start < first_number.start() for m in mentions):
@@ -315,10 +332,12 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
         _OPENS_WITH_PERIOD.match(text) and _FUTURE.search(text) and not mentions)  # "In Q2, we expect strong …"
     if opens_outlook and not _PAST.search(text) and ahead:
         context = _Context(outlook=ahead[0])  # "Turning to the outlook for the fourth quarter."
-    elif _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text):
+    else:  # "Now let me turn to our full year results."; "the specifics of the fourth quarter, where I will be …"
+        said_in_past = _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text)
         for target in targets(text, call, future=False, calendar_is_fiscal=calendar_is_fiscal):
-            if target.trackable and _is_reported((target.fiscal_year, target.fiscal_quarter), call):
-                context = replace(context, results=target)  # "Now let me turn to our full year results."
+            if target.trackable and _is_reported((target.fiscal_year, target.fiscal_quarter), call) and (
+                    said_in_past or target.fiscal_quarter is not None):
+                context = replace(context, results=target)
     if not mentions:
         return [], context
     found = amounts(text)
@@ -381,10 +400,11 @@ def _mention_of(text: str, mentions: list[Mention], amount: Amount, clause_start
     between), else one named right after it ("$6 billion in revenue")."""
     mentions = [m for m in mentions if not _PART_OF.search(text[max(0, m.start - 30):m.start])]
     before = [m for m in mentions if clause_start <= m.start and m.end <= amount.start]
-    if _CHANGE_AFTER.match(text[amount.end:]):
+    if _CHANGE_AFTER.match(text[amount.end:]) and not (amount.unit == PERCENT and _MOVE_AFTER.match(text[amount.end:])):
         return None  # "$700 million more revenue", "$2.2 billion in revenue growth": a change, no level
     after = [m for m in mentions if m.start >= amount.end and
-             re.fullmatch(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential)\s+)?(?:(?:in|of)\s+|percent(?:age)?\s+)?"
+             re.fullmatch(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential)\s+)?(?:(?:growth|increase|decline|decrease)\s+)?"
+                          r"(?:(?:in|of)\s+|percent(?:age)?\s+)?"
                           r"(?:total\s+|non[\s-]?GAAP\s+|GAAP\s+|adjusted\s+)*", text[amount.end:m.start], re.I)]
     if after:
         return after[0]
@@ -397,7 +417,7 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
           clause: tuple[int, int], following: int, context: _Context, calendar_is_fiscal: bool) -> Item | None:
     text = sentence.text
     left = text[clause[0]:amount.start]
-    if _REFERENCE.search(left) or _EXCLUDING.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
+    if _REFERENCE.search(left) or _EXCLUDING.search(left) or _THRESHOLD.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
             text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:]):
         return None
     kind = _kind(text, clause, amount) or (
@@ -411,7 +431,9 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if measure is None:
         return None
     low, high = amount.low, amount.high
-    if measure != LEVEL and high > 0 and _falling(text[max(clause[0], mention.start):amount.start]):
+    move_after = _MOVE_AFTER.match(text[amount.end:])
+    if measure != LEVEL and high > 0 and (_falling(text[max(clause[0], mention.start):amount.start]) or (
+            move_after and move_after.group("down"))):
         low, high = -high, -low
     flags, confidence = [], 0.9
     target = _target(text, clause, amount, call, kind, context, calendar_is_fiscal)
@@ -488,7 +510,8 @@ def _measure(text: str, clause: tuple[int, int], mention: Mention, amount: Amoun
     after = text[amount.end:following]
     if _SHARE_OF.match(after) or _RUN_RATE.search(text[clause[0]:clause[1]]):
         return None
-    change = _CHANGE_BEFORE.search(left[-45:]) or re.search(r"\bgrowth\b", text[mention.start:amount.start], re.I)
+    change = (_CHANGE_BEFORE.search(left[-45:]) or re.search(r"\bgrowth\b", text[mention.start:amount.start], re.I)
+              or _MOVE_AFTER.match(after))
     if amount.points or (amount.qualitative and amount.high == 0 and unit == PERCENT):
         return None  # "280 basis points better", "flat from a year ago": a rate's move, no level
     if amount.unit == unit or (unit == PER_SHARE and amount.unit == USD and amount.high < 100) or (

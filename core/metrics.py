@@ -112,11 +112,13 @@ def _phrase_keys(vocabulary: Vocabulary) -> dict[str, str]:
 
 
 def _phrase_pattern(vocabulary: Vocabulary) -> re.Pattern:
-    """One alternation of every phrase, longest first, whole words, optional plural 's'."""
+    """One alternation of every phrase, longest first, whole words, optional plural 's'; a ratio to something
+    else ("revenue per employee") names no metric."""
     if vocabulary.version not in _PATTERNS:
         phrases = sorted({p for m in vocabulary.metrics for p in m.phrases}, key=len, reverse=True)
         body = "|".join(re.escape(p).replace(r"\ ", r"\s+") + ("" if p.endswith("s") else "s?") for p in phrases)
-        _PATTERNS[vocabulary.version] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
+        _PATTERNS[vocabulary.version] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])"
+                                                  rf"(?!\s+per\s+(?!share|quarter|year|annum|month)\w)", re.I)
     return _PATTERNS[vocabulary.version]
 
 
@@ -124,7 +126,7 @@ def _segment_before(vocabulary: Vocabulary, text: str, start: int) -> tuple[str 
     """'Data Center revenue', 'our gaming segment revenue': the segment named right before a revenue phrase."""
     before = text[max(0, start - 60):start]
     for name in sorted(vocabulary.segments, key=len, reverse=True):
-        match = re.search(rf"(?<![\w-]){re.escape(name)}(?:\s+(?:segment|business|group|division))?\s+$",
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?:\s+(?:segment|business|group|division))?(?:\s+record)?\s+$",
                           before, re.I)
         if match:
             return name.lower(), start - (len(before) - match.start()), True

@@ -11,9 +11,11 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 _YEAR = r"(?P<year>'?\d{2}\b|\d{4}\b)"
 _PHRASES = re.compile(
     rf"\b(?:(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th)(?:[\s-]+(?:fiscal|calendar))?[\s-]+quarter"
-    rf"(?:\s+of\s+(?:(?:the\s+)?(?:fiscal|calendar)\s+)?(?:year\s+)?(?:FY\s*)?{_YEAR})?"
+    rf"(?:\s+of\s+(?:(?:the\s+)?(?:fiscal|calendar)\s+)?(?:year\s+)?(?:FY\s*)?{_YEAR}"
+    rf"|\s+(?:fiscal\s+|FY\s*)?(?P<next_year>'\d{{2}}\b|(?:19|20)\d{{2}}\b)(?!\s*%))?"  # "fourth quarter 2022 revenue"
     rf"|(?:fiscal\s+|FY\s*)?Q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s+|FY\s*|F)?(?P<qyear>'?\d{{2}}\b|\d{{4}}\b))?"
     rf"|(?P<relq>next|coming|current|this|upcoming|following)\s+(?:fiscal\s+)?quarter"
+    rf"|(?P<the_quarter>quarterly|(?:in|for|during|of)\s+the\s+quarter\b)"
     rf"|(?P<half>(?:first|second|back|front|1st|2nd)[\s-]+half|(?:remainder|rest|balance)\s+of\s+(?:the\s+)?"
     rf"(?:fiscal\s+)?year|(?:beyond|after|exiting|through|until)\s+(?:the\s+)?(?:fiscal\s+)?Q[1-4]\b)"
     rf"|(?:fiscal|FY)\s*(?:year\s+)?(?P<fy>'?\d{{2}}\b|\d{{4}}\b)"
@@ -69,11 +71,11 @@ def _resolve(match: re.Match, call: Period, *, future: bool, calendar_is_fiscal:
             *span, int(re.search(r"\d{4}", group["calendar"]).group(0)), None)
     quarter = _ORDINALS.get((group["ordinal"] or "").lower()) or (int(group["q"]) if group["q"] else None)
     if quarter:
-        year_text = group["year"] or group["qyear"]
+        year_text = group["year"] or group["next_year"] or group["qyear"]
         if year_text:
             return Target(*span, _year(year_text), quarter)
         return Target(*span, *_nearest_quarter(call, quarter, future=future), relative=True)
-    if group["relq"]:
+    if group["relq"] or group["the_quarter"]:
         # said on the call, "this quarter" of an outlook is the quarter under way: the one after the reported one
         period = Period.from_ordinal(call.ordinal + (1 if future else 0))
         return Target(*span, period.fiscal_year, period.fiscal_quarter, relative=True)

@@ -43,6 +43,10 @@ def test_words_give_a_qualitative_range():
     assert (found.low, found.high) == (67.0, 69.0)
     (found,) = amounts("low to mid-teens growth")
     assert (found.low, found.high) == (11.0, 16.0)
+    (found,) = amounts("a mid- to high-teens percentage")
+    assert (found.low, found.high) == (14.0, 19.0)
+    (found,) = amounts("mid-to-high single digits")
+    assert (found.low, found.high) == (4.0, 9.0)
 
 
 def test_a_scale_slip_takes_the_other_end_and_is_flagged():
@@ -68,6 +72,9 @@ def test_a_year_is_no_amount():
     ("for the full year", Period(2023, 2), True, (2023, None)),
     ("for the full year", Period(2023, 4), True, (2024, None)),
     ("for the year", Period(2023, 4), False, (2023, None)),
+    ("Fourth quarter 2022 revenue", Period(2023, 1), False, (2022, 4)),
+    ("quarterly revenue reached", Period(2023, 1), False, (2023, 1)),
+    ("during the quarter", Period(2023, 1), True, (2023, 2)),
 ])
 def test_a_period_phrase_resolves_against_the_call(phrase, call, future, expected):
     (target,) = targets(phrase, call, future=future)
@@ -129,6 +136,28 @@ def test_every_item_points_at_its_sentence():
         sentence = CALL[item.pos]
         assert sentence.speaker_group in ("cfo", "ceo")
         assert any(char.isdigit() for char in sentence.text)
+
+
+def test_what_a_sentence_leans_on_is_read_from_the_turn():
+    turn = call(("cfo", "prepared",
+                 "Specifically in 2025, we reduced spending.|Moving to the specifics of the fourth quarter, where I will "
+                 "be referencing non-GAAP figures.|Gross margin was 43.8%, down 1 point sequentially.|"
+                 "Q4 GAAP gross margin was 41.5%.|And non-GAAP was 44.0%.|Our revenue per employee rose 12%.|"
+                 "Full year revenue crossed the $9 billion mark for the first time.|"
+                 "Now turning to our first quarter outlook.|We expect revenue to be approximately $2.4 billion.|"
+                 "Sequentially, this would be a decrease of approximately 3%.|"
+                 "At the midpoint, this represents 9% growth over the prior year.|"
+                 "We expect the services segment revenue to be up, and the gaming segment to decline.|"
+                 "Year-over-year, we expect revenue to grow approximately 10%."))
+    assert keys(extract(turn, Period(2025, 4), VOCABULARY, calendar_is_fiscal=True)) == {
+        ("actual", "gross_margin", None, "none", 2025, 4, "level", 43.8, 43.8, PERCENT),
+        ("actual", "gross_margin", None, "gaap", 2025, 4, "level", 41.5, 41.5, PERCENT),
+        ("actual", "gross_margin", None, "non_gaap", 2025, 4, "level", 44.0, 44.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2026, 1, "level", 2.4e9, 2.4e9, USD),
+        ("guidance", "revenue", None, "none", 2026, 1, "sequential_growth", -3.0, -3.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2026, 1, "growth", 9.0, 9.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2026, 1, "growth", 10.0, 10.0, PERCENT),
+    }
 
 
 def test_a_call_without_guidance_yields_none():
