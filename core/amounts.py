@@ -7,7 +7,7 @@ percentage), or a bare count. It knows nothing of metrics or periods: `core.guid
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 USD, PERCENT, PER_SHARE, BASIS_POINTS, COUNT = "USD", "%", "USD/share", "bp", "count"
@@ -40,6 +40,9 @@ _QUALITATIVE = re.compile(
     r"|\b(?P<flat>(?:roughly\s+|approximately\s+|about\s+|essentially\s+)?flat)\b",
     re.I,
 )
+_PART = re.compile(r"\b(?:the\s+)?(?P<part>upper|top|high|higher|lower|low|bottom)(?:\s+(?P<half>half)|[\s-]+end)\s+of\s+"
+                   r"(?:the\s+|our\s+|its\s+|that\s+|this\s+)?(?:[\w-]+\s+){0,3}?(?:range\s+(?:of\s+)?)?$", re.I)
+_UPPER = ("upper", "top", "high", "higher")
 _WHERE = {"low": "low", "mid": "mid", "middle": "mid", "high": "high", "upper": "high"}
 _SINGLE_DIGITS = {"low": (1, 3), "mid": (4, 6), "high": (7, 9)}
 _DOUBLE_DIGITS = {"low": (10, 13), "mid": (14, 16), "high": (17, 19)}
@@ -227,7 +230,24 @@ def amounts(text: str) -> list[Amount]:
         found.append(Amount(first.start, end, low, high, unit, scale_slip=slip, approximate=approx,
                             points=first.points))
         i += used
-    return sorted([*found, *worded], key=lambda a: a.start)
+    picked = [_part_of_range(text, a) for a in found]
+    inside = [a for a in picked + worded if any(p.start < a.start < p.end for p in picked)]  # "half" of "upper half"
+    return sorted([a for a in picked + worded if a not in inside], key=lambda a: a.start)
+
+
+def _part_of_range(text: str, amount: Amount) -> Amount:
+    """"The upper half of our 55% to 65% range" is 60..65, "the low end of our range of 51% to 53%" is 51: the
+    part a sentence picks of a range it names (the amount then starts at the pick)."""
+    match = _PART.search(text, max(0, amount.start - 70), amount.start)
+    if not match or amount.low >= amount.high:
+        return amount
+    middle = (amount.low + amount.high) / 2
+    part = match.group("part").lower()
+    if match.group("half"):
+        low, high = (middle, amount.high) if part in _UPPER else (amount.low, middle)
+    else:
+        low = high = amount.high if part in _UPPER else amount.low
+    return replace(amount, start=match.start(), low=low, high=high)
 
 
 def _widen_list(found: list[Amount], text: str, before: int, width_number: _Number) -> None:

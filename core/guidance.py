@@ -69,6 +69,11 @@ _REFERENCE = re.compile(  # an earlier outlook recalled, not a new one
     r"|(?:we\s+had\s+)?(?:guided|expected|projected|forecasted)\s+(?:to\s+)?(?:approximately\s+|about\s+|at\s+)?$",
     re.I,
 )
+_NEW_GUIDE = re.compile(  # "we reaffirm our revenue guidance of $76 billion": the guide given now, no reference
+    r"\b(?:reaffirm\w*|reiterat\w*|maintain\w*|(?:rais|increas|updat)(?:e|es|ed|ing)|lower(?:s|ed|ing)|narrow\w*|"
+    r"tighten\w*|introduc\w*|initiat\w*|provid(?:e|es|ing)|issu(?:e|es|ing)|expect\w*)\s+(?:our\s+|the\s+|its\s+|a\s+)?"
+    r"(?:[\w'-]+\s+){0,4}?(?:outlook|guidance|guide|forecast)\s+(?:range\s+)?(?:to|of|at)\s+"
+    r"(?:approximately\s+|about\s+|roughly\s+)?$", re.I)
 _COMPARISON_BEFORE = re.compile(
     r"(?:\bfrom|compared\s+(?:to|with)|versus|\bvs\.?|(?<!greater\s)(?<!more\s)\bthan|(?<!just\s)(?<!slightly\s)(?<!well\s)\bover|"
     r"year[\s-]ago\s+(?:level\s+)?of|"
@@ -103,6 +108,8 @@ _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forw
                             r"next\s+year))\b", re.I)
 _RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
+_PERIOD_REVENUE = re.compile(r"\b(?:full[\s-]year|annual|quarterly|Q[1-4]|fiscal(?:\s+year)?|(?:first|second|third|"
+                             r"fourth)[\s-]quarter|20\d\d)\s+(?:revenue|sales)\b", re.I)
 _REFERENCE_AFTER = re.compile(
     r"\s*(?:(?:[\w-]+\s+){0,2}?(?:outlook|guidance|guide|expectations?|forecast)\b|"
     r"(?:[\w-]+\s+){0,2}?(?:that\s+)?(?:was\s+|were\s+)?previously\s+(?:communicated|provided|given|discussed|announced)\b|"
@@ -146,10 +153,14 @@ _SWITCH_TO_PERIOD = re.compile(r"\W*(?:now\s+)?(?:let\s+me\s+|let's\s+)?(?:turn(
 _OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:for|in|during)\s+)?(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|annual|"
                                 r"FY|20\d\d)\b", re.I)
 _EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for|pro\s+forma|"
+                        r"restated|recast|for\s+comparative\s+purposes|"
                         r"combined\s+compan(?:y|ies)|compan(?:y|ies)\s+combined|trailing\s+(?:12|twelve))\b", re.I)
 _BARE_BASIS = re.compile(r"\b(?P<non>non[\s-]?GAAP|adjusted)\b(?=\s+(?:was|were|at|of|came\s+in\s+at|is|would\s+be)\b)"
                          r"|\bGAAP\b(?=\s+(?:was|were|at|of|came\s+in\s+at|is|would\s+be)\b)", re.I)
 _RESULTS = re.compile(r"\bresults\b", re.I)
+_EDITORIAL = re.compile(r"\((?:sic|ph|corrected|correction|see)\b[^)]*\)", re.I)  # a transcriber's note, not speech
+_BOUND_PERIOD = re.compile(r"\s*,?\s*(?:in|for|during|by)\s+(?:the\s+)?", re.I)
+_PREMISE = re.compile(r"\bbased\s+on\s+(?:the\s+|our\s+|its\s+)?$", re.I)  # "Based on our Q4 guidance, …"
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _BASIS_AFTER = re.compile(r"^[^.;]{0,40}?\bon\s+an?\s+(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+(?=\w+\s+(?:expect|anticipate|see|believe|are|is|"
@@ -210,8 +221,8 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
             continue
         switched = vocabulary.topic_switch(sentence.text)
         talking_of = (switched or None) if switched is not None else segment
-        if switched is None and _OPENS_WITH_PERIOD.match(sentence.text):
-            talking_of = None  # "Second-quarter revenue was …" after a segment's name: the company's again
+        if switched is None and (_OPENS_WITH_PERIOD.match(sentence.text) or _PERIOD_REVENUE.search(sentence.text)):
+            talking_of = None  # "Second-quarter revenue was …", "our full year revenue" after a segment: the company's
         found, context = _sentence_items(sentence, call, vocabulary, replace(context, said=said), calendar_is_fiscal)
         said = found[-1] if found else (said if not vocabulary.mentions(sentence.text) else None)
         if talking_of:  # "Moving to automotive. Revenue was $281 million": the segment's revenue, not the company's
@@ -327,7 +338,7 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
         said = context.said  # "This would be an increase of approximately 8% year-over-year."
         mentions = [Mention(0, 0, said.metric, said.segment, () if said.basis == "none" else (said.basis,)),
                     *mentions]
-    ahead = [t for t in targets(text, call, future=True, calendar_is_fiscal=calendar_is_fiscal) if t.trackable]
+    ahead = [t for t in _periods(text, call, True, calendar_is_fiscal) if t.trackable]
     opens_outlook = _OUTLOOK_INTRO.search(text) or _SWITCH_TO_PERIOD.match(text) or (
         _OPENS_WITH_PERIOD.match(text) and _FUTURE.search(text) and not mentions)  # "In Q2, we expect strong …"
     if opens_outlook and not _PAST.search(text) and ahead:
@@ -340,7 +351,8 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
                 context = replace(context, results=target)
     if not mentions:
         return [], context
-    found = amounts(text)
+    notes = [match.span() for match in _EDITORIAL.finditer(text)]
+    found = [a for a in amounts(text) if not any(start <= a.start < end for start, end in notes)]
     items: list[Item] = []
     for clause_start, clause_end in _clauses(text):
         clause_amounts = [a for a in found if clause_start <= a.start < clause_end]
@@ -417,8 +429,8 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
           clause: tuple[int, int], following: int, context: _Context, calendar_is_fiscal: bool) -> Item | None:
     text = sentence.text
     left = text[clause[0]:amount.start]
-    if _REFERENCE.search(left) or _EXCLUDING.search(left) or _THRESHOLD.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
-            text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:]):
+    if (_REFERENCE.search(left) and not _NEW_GUIDE.search(left)) or _EXCLUDING.search(left) or _THRESHOLD.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
+            text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:following]):
         return None
     kind = _kind(text, clause, amount) or (
         ACTUAL if _RESULTS.search(text) and sentence.section != "qa" else
@@ -536,12 +548,14 @@ def _measure(text: str, clause: tuple[int, int], mention: Mention, amount: Amoun
 def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, kind: str,
             context: _Context, calendar_is_fiscal: bool) -> tuple[tuple[int, int | None], bool] | None:
     """((fiscal year, quarter or None), whether it came from the turn's context) of an amount."""
-    said = targets(text[clause[0]:clause[1]], call, future=kind == GUIDANCE, calendar_is_fiscal=calendar_is_fiscal)
+    said = _periods(text[clause[0]:clause[1]], call, kind == GUIDANCE, calendar_is_fiscal)
     offset = amount.start - clause[0]
     before = [t for t in said if t.start <= offset]
-    right_after = [t for t in said if 0 <= t.start - (amount.end - clause[0]) <= 25]  # "58% for the year"
-    if right_after and not before:
-        said, before = right_after, []
+    gap = [text[amount.end:clause[0] + t.start] for t in said]
+    right_after = [t for t, between in zip(said, gap) if 0 <= len(between) <= 25]  # "58% for the year"
+    bound = [t for t, between in zip(said, gap) if _BOUND_PERIOD.fullmatch(between)]  # "… 51% to 53% in Q4"
+    if (right_after and not before) or bound:
+        said, before = bound or right_after, []
     if said and (before or right_after or (kind == GUIDANCE and context.outlook is None)):
         target = before[-1] if before else said[0]  # a period named after the amount, when nothing else tells
         if not target.trackable:
@@ -560,6 +574,12 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
     if context.outlook is not None:
         return (context.outlook.fiscal_year, context.outlook.fiscal_quarter), True
     return None
+
+
+def _periods(text: str, call: Period, future: bool, calendar_is_fiscal: bool) -> list[Target]:
+    """The periods a text is about, but not one a premise names ("Based on our Q4 guidance, we expect …")."""
+    return [t for t in targets(text, call, future=future, calendar_is_fiscal=calendar_is_fiscal)
+            if not _PREMISE.search(text[:t.start])]
 
 
 def _ahead(period: tuple[int, int | None], call: Period) -> bool:

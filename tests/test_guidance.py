@@ -49,6 +49,13 @@ def test_words_give_a_qualitative_range():
     assert (found.low, found.high) == (4.0, 9.0)
 
 
+def test_the_part_of_a_range_a_sentence_picks_is_the_amount():
+    (found,) = amounts("to remain in the upper half of our historical 55% to 65% range")
+    assert (found.low, found.high) == (60.0, 65.0)
+    (found,) = amounts("return to the low end of our target range of 51% to 53%")
+    assert (found.low, found.high) == (51.0, 51.0)
+
+
 def test_a_scale_slip_takes_the_other_end_and_is_flagged():
     (found,) = amounts("revenue of $4.1 million to $4.3 billion")
     assert (found.low, found.high, found.scale_slip) == (4.1e9, 4.3e9, True)
@@ -157,6 +164,24 @@ def test_what_a_sentence_leans_on_is_read_from_the_turn():
         ("guidance", "revenue", None, "none", 2026, 1, "sequential_growth", -3.0, -3.0, PERCENT),
         ("guidance", "revenue", None, "none", 2026, 1, "growth", 9.0, 9.0, PERCENT),
         ("guidance", "revenue", None, "none", 2026, 1, "growth", 10.0, 10.0, PERCENT),
+    }
+
+
+def test_premises_notes_and_restatements_are_not_guidance():
+    turn = call(("cfo", "prepared",
+                 "Gross margin was 38% (sic, see press release, 36 percent), up 2 points.|"
+                 "Under the new standard, Q2 restated revenue was $3.1 billion.|"
+                 "Let's move to the full year.|Based on our Q3 guidance, we expect revenue of $14.2 billion.|"
+                 "We reaffirm our gross margin guidance of 41%.|As we look forward to 2026, we expect a record year.|"
+                 "We expect gross margins to remain in the upper half of our 40% to 44% range.|"
+                 "For the full year, we expect gross margin to return to the low end of our target range of 42% to "
+                 "44% in Q4."))
+    assert keys(extract(turn, Period(2025, 2), VOCABULARY, calendar_is_fiscal=True)) == {
+        ("actual", "gross_margin", None, "none", 2025, 2, "level", 38.0, 38.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2025, None, "level", 14.2e9, 14.2e9, USD),
+        ("guidance", "gross_margin", None, "none", 2025, None, "level", 41.0, 41.0, PERCENT),
+        ("guidance", "gross_margin", None, "none", 2026, None, "level", 42.0, 44.0, PERCENT),
+        ("guidance", "gross_margin", None, "none", 2025, 4, "level", 42.0, 42.0, PERCENT),
     }
 
 
@@ -270,14 +295,14 @@ def test_the_guidance_page_draws_the_band_and_links_every_item(corpus_data_dir, 
 
 @pytest.mark.needs_shared("corpus/streetevents")
 def test_the_gold_set_scores():
-    """Precision, recall and direction accuracy on the 119 hand-read calls. The issue's goal is 0.95 / 0.95 / 0.9;
-    these floors are what the extractor measured when this test was written, so a change that loses ground fails."""
+    """Precision, recall and direction accuracy on the 119 hand-read calls, at the issue's goal (0.95 / 0.95 / 0.9;
+    measured 0.957 / 0.958 / 0.954 when this floor was set)."""
     from scripts.bench.guidance import extracted, gold_calls, score
 
     calls = gold_calls()
     result = score(calls, extracted(calls))
     assert result.gold == 759
-    assert result.precision >= 0.94 and result.recall >= 0.92 and result.direction_accuracy >= 0.94
+    assert result.precision >= 0.95 and result.recall >= 0.95 and result.direction_accuracy >= 0.95
 
 
 @pytest.mark.needs_shared("corpus/streetevents")
