@@ -36,7 +36,7 @@ def items(store: Store, ticker: str, *, metric: str | None = None, kind: str | N
     frame["sentence_id"] = frame["call_id"].astype(str) + ":" + frame["sentence_pos"].astype(str)
     quarter = frame["target_fiscal_quarter"]
     frame["target_fiscal_quarter"] = quarter.astype("Int64").astype(object).where(quarter.notna(), None)
-    frame = _with_delivery(_with_revisions(frame))
+    frame = _with_delivery(with_revisions(frame))
     if metric:
         frame = frame[frame["metric"] == metric]
     if kind:
@@ -49,7 +49,7 @@ def _key(frame: pd.DataFrame) -> pd.Series:
     return frame[SAME_THING].astype(object).where(frame[SAME_THING].notna(), None).apply(tuple, axis=1)
 
 
-def _with_revisions(frame: pd.DataFrame) -> pd.DataFrame:
+def with_revisions(frame: pd.DataFrame) -> pd.DataFrame:
     """direction (new / raised / kept / lowered / narrowed) and the previous range, for guidance items: against
     the latest guidance for the same thing said on an earlier call."""
     frame = frame.assign(direction=None, previous_low=float("nan"), previous_high=float("nan"),

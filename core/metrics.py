@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ConfigError
@@ -43,6 +44,18 @@ class Vocabulary:
     version: str
     source: str
 
+    @cached_property
+    def _phrase_keys(self) -> dict[str, str]:
+        return {_normal(p): m.key for m in self.metrics for p in m.phrases}
+
+    @cached_property
+    def _phrase_pattern(self) -> re.Pattern:
+        """One alternation of every phrase, longest first, whole words, optional plural 's'; a ratio to something
+        else ("revenue per employee") names no metric."""
+        phrases = sorted({p for m in self.metrics for p in m.phrases}, key=len, reverse=True)
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") + ("" if p.endswith("s") else "s?") for p in phrases)
+        return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])(?!\s+per\s+(?!share|quarter|year|annum|month)\w)", re.I)
+
     def metric(self, key: str) -> Metric:
         for metric in self.metrics:
             if metric.key == key:
@@ -53,11 +66,11 @@ class Vocabulary:
         """Every metric the text names, left to right; the longest phrase wins where phrases overlap."""
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
-        for match in _phrase_pattern(self).finditer(text):
+        for match in self._phrase_pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             phrase = match.group(0).lower().rstrip("s")
-            key = _phrase_keys(self)[_normal(phrase)]
+            key = self._phrase_keys[_normal(phrase)]
             start, segment, named = match.start(), None, False
             if key == "revenue":
                 segment, start, named = _segment_before(self, text, match.start())
@@ -99,27 +112,6 @@ _NOT_A_SEGMENT = re.compile(r"\b(?:Q[1-4]|FY\s*'?\d*|\d{4}|first|second|third|fo
 
 def _normal(phrase: str) -> str:
     return re.sub(r"\s+", " ", phrase.lower()).rstrip("s")
-
-
-_PATTERNS: dict[str, re.Pattern] = {}
-_KEYS: dict[str, dict[str, str]] = {}
-
-
-def _phrase_keys(vocabulary: Vocabulary) -> dict[str, str]:
-    if vocabulary.version not in _KEYS:
-        _KEYS[vocabulary.version] = {_normal(p): m.key for m in vocabulary.metrics for p in m.phrases}
-    return _KEYS[vocabulary.version]
-
-
-def _phrase_pattern(vocabulary: Vocabulary) -> re.Pattern:
-    """One alternation of every phrase, longest first, whole words, optional plural 's'; a ratio to something
-    else ("revenue per employee") names no metric."""
-    if vocabulary.version not in _PATTERNS:
-        phrases = sorted({p for m in vocabulary.metrics for p in m.phrases}, key=len, reverse=True)
-        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") + ("" if p.endswith("s") else "s?") for p in phrases)
-        _PATTERNS[vocabulary.version] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])"
-                                                  rf"(?!\s+per\s+(?!share|quarter|year|annum|month)\w)", re.I)
-    return _PATTERNS[vocabulary.version]
 
 
 def _segment_before(vocabulary: Vocabulary, text: str, start: int) -> tuple[str | None, int, bool]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import compare, export, guidance_links, guidance_runs, rollups, views
+from core import compare, export, guidance_links, rollups, views
 from core.embedding import Encoder, load_encoder
+from core.metrics import load_vocabulary, metrics_path
 from core.settings import Settings
 from core.store import Store
 from core.topics import load_taxonomy, taxonomy_path
@@ -60,15 +61,19 @@ def vector_index() -> VectorIndex:
     return _vector_index(str(settings().vectors_dir))
 
 
+def _edition(path: Path) -> tuple[str, int]:
+    """An editable file as a cache key: its path and when it last changed (an edit shows on the next run)."""
+    return str(path), path.stat().st_mtime_ns
+
+
 @st.cache_data(show_spinner=False)
-def _topic_labels(data_dir: str) -> dict[str, str]:
-    taxonomy = load_taxonomy(taxonomy_path(Path(data_dir)))
-    return {topic.key: topic.label for topic in taxonomy.topics}
+def _topic_labels(path: str, changed: int) -> dict[str, str]:
+    return {topic.key: topic.label for topic in load_taxonomy(Path(path)).topics}
 
 
 def topic_labels() -> dict[str, str]:
     """Taxonomy topic key -> display label, in the taxonomy's order."""
-    return _topic_labels(str(settings().data_dir))
+    return _topic_labels(*_edition(taxonomy_path(settings().data_dir)))
 
 
 def topic_label(key: str | None) -> str:
@@ -79,13 +84,13 @@ def topic_label(key: str | None) -> str:
 
 
 @st.cache_data(show_spinner=False)
-def _metric_labels(data_dir: str) -> dict[str, str]:
-    return {metric.key: metric.label for metric in guidance_runs.vocabulary_for(Path(data_dir)).metrics}
+def _metric_labels(path: str, changed: int) -> dict[str, str]:
+    return {metric.key: metric.label for metric in load_vocabulary(Path(path)).metrics}
 
 
 def metric_label(key: str) -> str:
     """The display label of a metric of the guidance vocabulary (the key itself when the vocabulary lost it)."""
-    return _metric_labels(str(settings().data_dir)).get(key, key)
+    return _metric_labels(*_edition(metrics_path(settings().data_dir))).get(key, key)
 
 
 @st.cache_resource(show_spinner="Loading the sentence encoder…")

@@ -13,18 +13,20 @@ _DECIMALS = {"net_tone": 3, "net_tone_qoq": 3, "prepared_tone": 3, "qa_tone": 3,
 def register(subparsers) -> None:
     cmd = subparsers.add_parser("trends", help="tone and other measures of a company's analysed calls by quarter")
     cmd.add_argument("ticker", type=ticker_arg)
-    cmd.add_argument("--csv", action="store_true", help="write CSV (all digits) instead of a table")
+    cmd.add_argument("--csv", action="store_true", help="write CSV (all digits, safe to open in a spreadsheet) instead of a table")
     cmd.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..export import to_csv
     from ..rollups import trends
 
     with open_store() as store:
         frame = trends(store, ticker=args.ticker)
     require(not frame.empty, f"no analysed calls of {args.ticker}: run `python -m core analyze --ticker {args.ticker}`")
     if args.csv:
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(to_csv(frame))  # the same injection-safe CSV as every other export
         return 0
     shown = frame.round(_DECIMALS).astype(object).where(frame.notna(), None)
     print_table(shown.itertuples(index=False), list(frame.columns))

@@ -70,7 +70,7 @@ def extracted(calls: list[dict]) -> list[CallItems]:
     import pandas as pd
 
     from core.guidance import extract
-    from core.guidance_links import _with_revisions
+    from core.guidance_links import with_revisions
     from core.guidance_runs import calendar_is_fiscal
     from core.metrics import load_vocabulary
     from core.model import Period
@@ -91,7 +91,7 @@ def extracted(calls: list[dict]) -> list[CallItems]:
                          "target_fiscal_year": item.target_fiscal_year,
                          "target_fiscal_quarter": item.target_fiscal_quarter, "low": item.low, "high": item.high})
     frame = pd.DataFrame(rows)
-    frame = pd.concat([_with_revisions(part.sort_values(["call_date", "call_id"], kind="stable"))
+    frame = pd.concat([with_revisions(part.sort_values(["call_date", "call_id"], kind="stable"))
                        for _, part in frame.groupby("ticker")])
     by_call = {call["call"]: [] for call in calls}
     for row in frame.to_dict("records"):
