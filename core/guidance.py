@@ -33,8 +33,9 @@ LEVEL, GROWTH, SEQUENTIAL = "level", "growth", "sequential_growth"
 _FUTURE = re.compile(
     r"\b(?:expect(?:s|ed|ing|ation|ations)?|anticipat\w*|forecast\w*|outlook|guid(?:e|es|ed|ing|ance)|"
     r"project(?:s|ed|ing)?|should\s+(?:be|come|grow|increase|decline)|will\s+(?:be|grow|increase|decline|come)|"
-    r"(?:are|is)\s+going\s+to|we\s+see|looking\s+for|plan(?:s|ning)?\s+(?:for|to)|target(?:s|ing)?|"
-    r"estimat\w+|rais(?:e|ing)|lower(?:ing)?|reaffirm\w*|reiterat\w*|maintain(?:ing)?|narrow(?:ing)?|"
+    r"(?:are|is)\s+going\s+to|we\s+see|looking\s+for|on\s+(?:a\s+)?(?:path|track|pace)\s+(?:to|for)|plan(?:s|ning)?\s+(?:for|to|on)|target(?:s|ing)?|"
+    r"estimat\w+|(?:rais(?:e|ing)|lower(?:ing)?)\s+(?:our\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:guidance|outlook|"
+    r"expectations?|forecast|range|guide)|reaffirm\w*|reiterat\w*|maintain(?:ing)?|narrow(?:ing)?|"
     r"(?:are|is)\s+likely|believe\s+(?:that\s+)?(?:revenue|gross|we)|for\s+the\s+(?:coming|next)|to\s+be)\b",
     re.I,
 )
@@ -42,7 +43,7 @@ _PAST = re.compile(
     r"\b(?:was|were|came\s+in|grew|rose|increased|decreased|declined|fell|dropped|reached|totall?ed|delivered|"
     r"reported|posted|achieved|ended|generated|improved|expanded|contracted|exceeded|finished|closed|"
     r"amounted|represented|set\s+a\s+record|hit|turned\s+out|came\s+out|landed|had|coming\s+in|crossed|"
-    r"continued|accelerated|saw|executed|delivering|posting|generating|achieving|reporting)\b",
+    r"continued\s+to|accelerated|saw|executed|delivering|posting|generating|achieving|reporting)\b",
     re.I,
 )
 _NOT_A_CUE = re.compile(r"\b(?:better|worse|stronger|weaker|higher|lower|more|less)[\s-]+than[\s-]+(?:we\s+)?"
@@ -106,7 +107,7 @@ _LONG_TERM = re.compile(r"\blong(?:er)?[\s-]term\b|\bintermediate[\s-]term\b|\bu
 _OUTLOOK_INTRO = re.compile(r"\b(?:outlook|guidance|look(?:ing)?\s+(?:ahead|forward)|as\s+we\s+look|"
                             r"(?:turn(?:ing)?|mov(?:e|ing))\s+(?:now\s+)?to\s+(?:the\s+)?(?:full[\s-]year|fiscal|20\d\d|"
                             r"next\s+year))\b", re.I)
-_RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b", re.I)
+_RUN_RATE = re.compile(r"\brun[\s-]rate\b|\bannuali[sz]ed\b|\bbacklog\b|\bpipeline\b|\bbreak[\s-]?even\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|overall|company[\s-]wide|consolidated)\b|\bfor\s+the\s+company\b", re.I)
 _PERIOD_REVENUE = re.compile(r"\b(?:full[\s-]year|annual|quarterly|Q[1-4]|fiscal(?:\s+year)?|(?:first|second|third|"
                              r"fourth)[\s-]quarter|20\d\d)\s+(?:revenue|sales)\b", re.I)
@@ -122,7 +123,9 @@ _PART_OF = re.compile(r"(?:percent(?:age)?|%|share|portion|proportion)\s+of\s+(?
 _EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+,?\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
 _BUSINESS = re.compile(r"\b(?:business(?:es)?|segments?|groups?|divisions?|[\w]+-centric|units?|franchises?)\b", re.I)
 _ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:figures\s+|numbers\s+)?(?:are\s+)?on\s+an?\s+"
-                           r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b", re.I)
+                           r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b"
+                           r"|^\W*(?:(?:for|on)\s+(?:an?\s+)?|(?:our|the)\s+)(?:(?P<non_opener>non[\s-]?GAAP|adjusted)|GAAP)\b"
+                           r"(?:\s+basis)?\s*(?:,|(?:outlook|guidance|results)\b)", re.I)  # "For non-GAAP, …"
 _ANAPHORA = re.compile(r"\W*(?:(?:at\s+the\s+mid-?point|sequentially|year[\s-]+(?:over|on)[\s-]+year|on\s+an?\s+"
                        r"[\w-]+\s+basis),?\s+)?(?:this|that|it|which)\b", re.I)  # "Sequentially, this would be …"
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|nearly\s+|roughly\s+)?$", re.I)  # "grew … by $1.5 billion"
@@ -135,6 +138,16 @@ _MOVE_AFTER = re.compile(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential|r
 _THRESHOLD = re.compile(r"\b(?:cross(?:ed|es|ing)?|surpass(?:ed|es|ing)?|top(?:ped|ping|s)?|broke|break(?:s|ing)?|"
                         r"pass(?:ed|es|ing)?)\s+(?:above\s+|over\s+|through\s+)?(?:the\s+)?$",
                         re.I)  # "crossed the $70 billion mark": a line passed, not the level
+_MOVE_OF_ANOTHER = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:our\s+|the\s+)?(?!(?:total\s+)?(?:revenue|sales|top[\s-]line)\b)"
+                              r"(?!(?:quarter|year|period|fiscal|first|second|third|fourth|full|Q[1-4]|prior|previous|"
+                              r"last|each|a|an)\b)(?=[A-Za-z])", re.I)
+_PART_REVENUE = re.compile(  # "Revenue from our gaming GPUs was up 24%", "revenue in China": a part's, not the total
+    r"\s+(?:from|in)\s+(?:our\s+|the\s+)?(?!(?:the\s+)?(?:quarter|year|period|fiscal|first|second|third|fourth|"
+    r"full|Q[1-4]|line|continuing|a|an|range|last|prior|previous|each|total)\b)(?=[A-Za-z])", re.I)
+_BASE_QUARTER = re.compile(r"[^.;$%\d]{0,25}?\b(?:from|compared\s+(?:to|with)|versus|vs\.?|over|relative\s+to)\s+"
+                           r"(?:the\s+)?(?=Q[1-4]|first|second|third|fourth)", re.I)
+_AT_LEVEL = re.compile(r"\bat\s+(?:the\s+|a\s+)?(?:approximately\s+|about\s+|roughly\s+)?$", re.I)
+_LEVEL_AFTER = re.compile(r"\s*(?:of\s+)?(?:quarterly\s+|annual\s+)?(?:revenue\s+|sales\s+)?level\b", re.I)  # a what-if
 _LONG_AGO = re.compile(r"\b(?:years?|quarters?)\s+ago\b|\blast\s+year\b|\bprior[\s-]year\b|\ba\s+year\s+earlier\b", re.I)
 _VERB = r"(?:delivered|achieved|had|generated|reported|posted|grew|surpassed|saw|contributed|was|were|set|drove)"
 _SUBJECT = re.compile(rf"(?P<name>[\w&-]+(?:\s+[\w&-]+){{0,3}}?)\s+(?:business|businesses|group|segment|division)\b"
@@ -160,7 +173,9 @@ _BARE_BASIS = re.compile(r"\b(?P<non>non[\s-]?GAAP|adjusted)\b(?=\s+(?:was|were|
 _RESULTS = re.compile(r"\bresults\b", re.I)
 _EDITORIAL = re.compile(r"\((?:sic|ph|corrected|correction|see)\b[^)]*\)", re.I)  # a transcriber's note, not speech
 _BOUND_PERIOD = re.compile(r"\s*,?\s*(?:in|for|during|by)\s+(?:the\s+)?", re.I)
-_PREMISE = re.compile(r"\bbased\s+on\s+(?:the\s+|our\s+|its\s+)?$", re.I)  # "Based on our Q4 guidance, …"
+_PREMISE = re.compile(r"\bbased\s+on\s+(?:the\s+|our\s+|its\s+)?$"  # "Based on our Q4 guidance, …"
+                      r"|\b(?:from|compared\s+(?:to|with)|versus|vs\.?|relative\s+to|than)\s+(?:the\s+|a\s+|our\s+)?$",
+                      re.I)  # "52.9%, flat from the third quarter": the base of a comparison
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _BASIS_AFTER = re.compile(r"^[^.;]{0,40}?\bon\s+an?\s+(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+(?=\w+\s+(?:expect|anticipate|see|believe|are|is|"
@@ -345,10 +360,11 @@ def _sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, co
         context = _Context(outlook=ahead[0])  # "Turning to the outlook for the fourth quarter."
     else:  # "Now let me turn to our full year results."; "the specifics of the fourth quarter, where I will be …"
         said_in_past = _PAST.search(text) or _RESULTS.search(text) or not _FUTURE.search(text)
-        for target in targets(text, call, future=False, calendar_is_fiscal=calendar_is_fiscal):
+        back_to_results = _PAST.search(text) and not _FUTURE.search(text)  # "So, 2010 was the most profitable year"
+        for target in _periods(text, call, False, calendar_is_fiscal):
             if target.trackable and _is_reported((target.fiscal_year, target.fiscal_quarter), call) and (
                     said_in_past or target.fiscal_quarter is not None):
-                context = replace(context, results=target)
+                context = replace(context, results=target, outlook=None if back_to_results else context.outlook)
     if not mentions:
         return [], context
     notes = [match.span() for match in _EDITORIAL.finditer(text)]
@@ -381,7 +397,8 @@ def _assign(text: str, mentions: list[Mention], clause_amounts: list[Amount], cl
             by_mention.setdefault(mentions.index(mention), []).append(amount)
     for index, tied in by_mention.items():
         mention = mentions[index]
-        bases = mention.bases or _basis_after(text, mention.end, clause_end) or _basis_for_all(text)
+        bases = mention.bases or _basis_after(text, mention.end, clause_end) or (
+            _basis_for_all(text) if mention.metric != "revenue" else ())  # revenue: one number on any basis
         if len(bases) > 1 and len(tied) == len(bases) and (_RESPECTIVELY.search(text, mention.end, clause_end)
                                                            or len(tied) > 1):
             out[index] = list(zip(bases, tied))
@@ -393,11 +410,12 @@ def _assign(text: str, mentions: list[Mention], clause_amounts: list[Amount], cl
 
 
 def _basis_for_all(text: str) -> tuple[str, ...]:
-    """"…, EPS of $0.10, all on a non-GAAP basis": one basis said for every figure of the sentence."""
+    """"…, EPS of $0.10, all on a non-GAAP basis", "Our GAAP outlook is as follows -- …": one basis said for every
+    figure of the sentence."""
     match = _ALL_ON_BASIS.search(text)
     if not match:
         return ()
-    return ("non_gaap",) if match.group("non") else ("gaap",)
+    return ("non_gaap",) if match.group("non") or match.group("non_opener") else ("gaap",)
 
 
 def _basis_after(text: str, start: int, end: int) -> tuple[str, ...]:
@@ -412,7 +430,10 @@ def _mention_of(text: str, mentions: list[Mention], amount: Amount, clause_start
     between), else one named right after it ("$6 billion in revenue")."""
     mentions = [m for m in mentions if not _PART_OF.search(text[max(0, m.start - 30):m.start])]
     before = [m for m in mentions if clause_start <= m.start and m.end <= amount.start]
-    if _CHANGE_AFTER.match(text[amount.end:]) and not (amount.unit == PERCENT and _MOVE_AFTER.match(text[amount.end:])):
+    move = _MOVE_AFTER.match(text[amount.end:]) if amount.unit == PERCENT else None
+    if move and _MOVE_OF_ANOTHER.match(text[amount.end + move.end():]):
+        return None  # "driven by a 13% decline in the Computing segment": another thing's move
+    if _CHANGE_AFTER.match(text[amount.end:]) and not move:
         return None  # "$700 million more revenue", "$2.2 billion in revenue growth": a change, no level
     after = [m for m in mentions if m.start >= amount.end and
              re.fullmatch(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential)\s+)?(?:(?:growth|increase|decline|decrease)\s+)?"
@@ -429,8 +450,7 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
           clause: tuple[int, int], following: int, context: _Context, calendar_is_fiscal: bool) -> Item | None:
     text = sentence.text
     left = text[clause[0]:amount.start]
-    if (_REFERENCE.search(left) and not _NEW_GUIDE.search(left)) or _EXCLUDING.search(left) or _THRESHOLD.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(
-            text[amount.end:]) or _REFERENCE_AFTER.match(text[amount.end:]) or _EXCLUDING_AFTER.match(text[amount.end:following]):
+    if _not_a_value(left, text[amount.end:], text[amount.end:following]):
         return None
     kind = _kind(text, clause, amount) or (
         ACTUAL if _RESULTS.search(text) and sentence.section != "qa" else
@@ -455,13 +475,16 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
     if from_context:
         flags.append("period_from_context")
         confidence -= 0.15
+    if measure != LEVEL:  # "down 4% from Q4": the quarter it is compared with says which growth
+        measure = _compared_with(text[amount.end:min(clause[1], amount.end + 80)], call, period) or measure
     if kind == GUIDANCE and (_LONG_TERM.search(text[clause[0]:clause[1]]) or not _ahead(period, call)):
         return None
     if kind == ACTUAL and (not _is_reported(period, call) or _LONG_AGO.search(left)):
         return None
     segment = mention.segment or (_segment_subject(text[clause[0]:mention.start]) if metric.key == "revenue"
                                   else None)
-    if metric.key == "revenue" and segment is None and _BUSINESS.search(text[mention.end:amount.start]):
+    if metric.key == "revenue" and segment is None and (_BUSINESS.search(text[mention.end:amount.start]) or (
+            mention.end < amount.start and _PART_REVENUE.match(text, mention.end))):
         segment = UNNAMED_SEGMENT  # "revenue from our data-centric businesses to be up 10%"
     if amount.qualitative:
         confidence -= 0.2
@@ -474,6 +497,16 @@ def _item(sentence: Sentence, call: Period, vocabulary: Vocabulary, mention: Men
         confidence -= 0.1
     return Item(kind, metric.key, segment, basis, period[0], period[1], measure, low, high,
                 amount.unit, amount.qualitative, sentence.pos, round(max(confidence, 0.1), 2), tuple(flags))
+
+
+def _not_a_value(left: str, right: str, to_next: str) -> bool:
+    """Whether an amount is no value of its own from what is said around it: an earlier outlook recalled, a
+    comparison's base, a figure excluding something, a line crossed, a what-if level ("at the $1.3 billion revenue
+    level, we …")."""
+    return bool((_REFERENCE.search(left) and not _NEW_GUIDE.search(left)) or _EXCLUDING.search(left)
+                or _THRESHOLD.search(left) or _COMPARISON_BEFORE.search(left[-40:]) or _COMPARISON_AFTER.match(right)
+                or _REFERENCE_AFTER.match(right) or _EXCLUDING_AFTER.match(to_next)
+                or (_AT_LEVEL.search(left) and _LEVEL_AFTER.match(right)))
 
 
 def _kind(text: str, clause: tuple[int, int], amount: Amount) -> str | None:
@@ -561,8 +594,7 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
         if not target.trackable:
             return None
         return (target.fiscal_year, target.fiscal_quarter), False
-    earlier = [t for t in targets(text[:clause[0]], call, future=kind == GUIDANCE,
-                                  calendar_is_fiscal=calendar_is_fiscal)]
+    earlier = _periods(text[:clause[0]], call, kind == GUIDANCE, calendar_is_fiscal)
     if earlier:  # "For the full year 2021, we expect …; we expect gross margin to be …"
         if not earlier[-1].trackable:
             return None
@@ -574,6 +606,19 @@ def _target(text: str, clause: tuple[int, int], amount: Amount, call: Period, ki
     if context.outlook is not None:
         return (context.outlook.fiscal_year, context.outlook.fiscal_quarter), True
     return None
+
+
+def _compared_with(after: str, call: Period, period: tuple[int, int | None]) -> str | None:
+    """Sequential or year-over-year growth, by the quarter an amount is compared with ("up 18% compared to the third
+    quarter of 2009" in the fourth quarter's call: sequential); None when no quarter is named."""
+    match = _BASE_QUARTER.match(after)
+    if not match or period[1] is None:
+        return None
+    named = targets(after[match.end():], call, future=False)
+    if not named or named[0].start != 0 or named[0].fiscal_quarter is None:
+        return None
+    apart = Period(*period).ordinal - Period(named[0].fiscal_year, named[0].fiscal_quarter).ordinal
+    return SEQUENTIAL if apart == 1 else GROWTH if apart == 4 else None
 
 
 def _periods(text: str, call: Period, future: bool, calendar_is_fiscal: bool) -> list[Target]:

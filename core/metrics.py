@@ -165,7 +165,7 @@ def is_business_name(words: str) -> bool:
 def _bases_before(text: str, start: int) -> tuple[str, ...]:
     """The bases said in the words just before a metric: 'GAAP and non-GAAP', 'non-GAAP', none."""
     window = text[max(0, start - 40):start]
-    window = window[max(window.rfind("."), window.rfind(";")) + 1:]
+    window = re.split(r"[.;:]|--|\u2014", window)[-1]  # "our GAAP outlook -- gross margin of …": not its basis
     return tuple(dict.fromkeys("non_gaap" if m.group("non") else "gaap" for m in _BASIS.finditer(window)))
 
 

@@ -23,7 +23,7 @@ _PHRASES = re.compile(
     rf"|(?P<rely>this|next|current|coming)\s+(?:fiscal\s+)?year"
     rf"|for\s+the\s+(?:fiscal\s+)?year\b"
     rf"|(?P<calendar>calendar\s+(?:year\s+)?\d{{4}})"
-    rf"|\b(?:in|for|of|during|into|(?:forward|ahead)\s+to)\s+(?P<bare>20\d\d)\b"
+    rf"|\b(?:in|for|of|during|into|(?:forward|ahead|turn(?:ing)?|mov(?:e|ing))\s+(?:now\s+)?to)\s+(?P<bare>20\d\d)\b"
     rf"|(?<![\w$.,])(?P<lead>20\d\d)(?=\s+(?:full[\s-]year\s+)?(?:revenue|sales|results|gross|net|operating|was|were|"
     rf"financial|annual|is|will)\b))",
     re.I,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.amounts import PERCENT, PER_SHARE, USD, amounts
-from core.guidance import extract
+from core.guidance import UNNAMED_SEGMENT, extract
 from core.metrics import load_vocabulary
 from core.model import Period
 from core.sentences import Sentence
@@ -182,6 +182,29 @@ def test_premises_notes_and_restatements_are_not_guidance():
         ("guidance", "gross_margin", None, "none", 2025, None, "level", 41.0, 41.0, PERCENT),
         ("guidance", "gross_margin", None, "none", 2026, None, "level", 42.0, 44.0, PERCENT),
         ("guidance", "gross_margin", None, "none", 2025, 4, "level", 42.0, 42.0, PERCENT),
+    }
+
+
+def test_the_base_of_a_comparison_the_part_a_move_is_of_and_the_basis_a_list_names():
+    turn = call(("cfo", "prepared",
+                 "Revenue for the fourth quarter was $2.1 billion, up 9% year-over-year and down 4% from Q3, driven "
+                 "by a 12% decline in the Devices segment.|Revenue from our printer cartridges was up 30%.|"
+                 "So, 2025 was our best year, as the plans we laid out played out.|"
+                 "The quarterly gross margin of 47% benefited from lower component costs.|"
+                 "We are targeting a $1.8 billion revenue breakeven point.|"
+                 "At the $1.9 billion revenue level, our expense structure is in place.|"
+                 "Our GAAP outlook for the first quarter is as follows -- revenue of $2.0 billion to $2.2 billion; "
+                 "gross margin of 46.5%, flat from the fourth quarter.|"
+                 "For non-GAAP, we expect the following differences from our GAAP outlook -- gross margin of 47.2%."))
+    assert keys(extract(turn, Period(2025, 4), VOCABULARY, calendar_is_fiscal=True)) == {
+        ("actual", "revenue", None, "none", 2025, 4, "level", 2.1e9, 2.1e9, USD),
+        ("actual", "revenue", None, "none", 2025, 4, "growth", 9.0, 9.0, PERCENT),
+        ("actual", "revenue", None, "none", 2025, 4, "sequential_growth", -4.0, -4.0, PERCENT),
+        ("actual", "revenue", UNNAMED_SEGMENT, "none", 2025, 4, "growth", 30.0, 30.0, PERCENT),
+        ("actual", "gross_margin", None, "none", 2025, 4, "level", 47.0, 47.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2026, 1, "level", 2.0e9, 2.2e9, USD),
+        ("guidance", "gross_margin", None, "gaap", 2026, 1, "level", 46.5, 46.5, PERCENT),
+        ("guidance", "gross_margin", None, "non_gaap", 2026, 1, "level", 47.2, 47.2, PERCENT),
     }
 
 
