@@ -95,7 +95,8 @@ with fetch_tab:
                   f"Fetch of {ticker}")
 
 with import_tab:
-    uploads = st.file_uploader("Transcript files (fool.com pages, StreetEvents text, 'Name: text' transcripts)",
+    uploads = st.file_uploader("Transcript files (fool.com pages or their text, StreetEvents text, 'Name: text' "
+                               "transcripts; a name such as 2016-02-17-NVDA.txt gives the ticker)",
                                type=[s.lstrip(".") for s in sorted(IMPORT_SUFFIXES)], accept_multiple_files=True)
     if uploads and st.button("Import", type="primary", icon=":material/upload_file:"):
         paths = []

@@ -1,11 +1,30 @@
-"""Reader: one call, turn by turn, each sentence coloured by its tone."""
+"""Reader: one call, turn by turn, each sentence coloured by its tone, with the call's clock where the document
+gives one."""
 import streamlit as st
 
 from ui import filters, resources, widgets
-from ui.text import escape_markdown, format_date
+from ui.text import escape_markdown, format_clock, format_date
 
 TONE_MARK = {"positive": "blue-background", "negative": "red-background"}
 SECTIONS = {"prepared": "Prepared remarks", "qa": "Questions and answers"}
+
+
+def clock(seconds: object) -> str:
+    """The call's clock as grey markdown ('' without one)."""
+    shown = format_clock(seconds)
+    return f":gray[{escape_markdown(shown)}]" if shown else ""
+
+
+def sentence_markdown(row) -> str:
+    """One sentence, coloured by tone, after its clock when a time mark of the document starts it (not repeated
+    at the turn's start, where the heading shows it)."""
+    text = escape_markdown(row.text)
+    if row.tone_label in TONE_MARK:
+        text = f":{TONE_MARK[row.tone_label]}[{text}]"
+    if row.sent_idx == 0 and format_clock(row.offset_s) == format_clock(row.turn_offset_s):
+        return text
+    return f"{clock(row.offset_s)} {text}" if format_clock(row.offset_s) else text
+
 
 st.title("Reader")
 calls = resources.query("calls", scope=filters.scope())
@@ -38,7 +57,8 @@ if sentences.empty:
     st.warning("This call is not analysed yet: its turns are shown without tone. Analyse it on the Data page.")
     turns = resources.store().transcript(call_id).turns
     for turn in turns:
-        st.markdown(f"**{escape_markdown(turn.speaker)}** · {escape_markdown(turn.role or turn.kind)}")
+        parts = (f"**{escape_markdown(turn.speaker)}**", escape_markdown(turn.role or turn.kind), clock(turn.offset_s))
+        st.markdown(" · ".join(part for part in parts if part))
         st.text(turn.text)
     st.stop()
 
@@ -65,14 +85,13 @@ for turn_idx, turn in sentences.groupby("turn_idx", sort=True):
         section = first["section"]
         st.header(SECTIONS.get(section, section), anchor="questions-and-answers" if section == "qa" else "prepared")
     who = escape_markdown(first["speaker"]) + (f" · {escape_markdown(first['role'])}" if first["role"] else "")
-    body = " ".join(
-        f":{TONE_MARK[row.tone_label]}[{escape_markdown(row.text)}]" if row.tone_label in TONE_MARK
-        else escape_markdown(row.text) for row in turn.itertuples())
+    when = clock(first["turn_offset_s"])
+    body = " ".join(sentence_markdown(row) for row in turn.itertuples())
     with st.container(border=turn_idx == target_turn):
         if turn_idx == target_turn:
-            st.subheader(who, anchor=f"turn-{turn_idx}")
+            st.subheader(f"{who} · {when}" if when else who, anchor=f"turn-{turn_idx}")
         else:
-            st.markdown(f"**{who}**")
+            st.markdown(f"**{who}**" + (f" · {when}" if when else ""))
         if turn_idx in flags:
             flag = flags[turn_idx]
             phrase = f"; refusal phrase “{flag.non_answer_phrase}”" if flag.non_answer_phrase else ""

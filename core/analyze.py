@@ -143,6 +143,7 @@ class Analyzer:
             "pos": pa.array([s.pos for s in sents], pa.int32()),
             "turn_idx": pa.array([s.turn_idx for s in sents], pa.int32()),
             "sent_idx": pa.array([s.sent_idx for s in sents], pa.int32()),
+            "offset_s": pa.array([s.offset_s for s in sents], pa.int32()),
             "text": [s.text for s in sents],
             "word_count": pa.array([c.words for c in counts], pa.int32()),
             "sentiment_label": [r.label for r in sentiments],

@@ -16,12 +16,14 @@ IMPORT_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What happened to one file: 'inserted', 'replaced', 'unchanged' or 'failed' (with the reason)."""
+    """What happened to one file: 'inserted', 'replaced', 'unchanged' or 'failed' (with the reason), and what
+    parsing dropped on the way (e.g. an empty speaker turn)."""
 
     path: str
     outcome: str
     call: str = ""
     reason: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def decode_document(content: bytes, *, where: str) -> str:
@@ -75,7 +77,8 @@ def import_bytes(store: Store, content: bytes, *, source: str, ticker: str | Non
         result = store.save_transcript(transcript, RawDocument(content, "file", source), parser_version=PARSER_VERSION)
     except TranscriptError as exc:
         return ImportOutcome(source, "failed", reason=exc.message)
-    return ImportOutcome(source, result.outcome, call=f"{transcript.ticker} {transcript.period}")
+    return ImportOutcome(source, result.outcome, call=f"{transcript.ticker} {transcript.period}",
+                         warnings=transcript.warnings)
 
 
 def import_paths(store: Store, paths: Iterable[Path], *, ticker: str | None = None, period: Period | None = None,

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 SECTIONS = ("prepared", "qa")
 TURN_TYPES = ("presentation", "question", "answer", "operator")
 KINDS = ("executive", "analyst", "operator", "other")
-SOURCE_KINDS = ("fool_current", "fool_legacy", "streetevents", "plain", "alphavantage")
+SOURCE_KINDS = ("fool_current", "fool_legacy", "fool_text", "streetevents", "plain", "alphavantage")
 
 SPEAKER_KINDS = (*KINDS, "ceo", "cfo")  # the model's kinds, plus the CEO/CFO split the roll-ups use
 MODES = ("vector", "fts", "hybrid")     # search modes (core/search.py)
@@ -46,6 +46,12 @@ class Turn:
     section: str
     type: str
     text: str
+    marks: tuple[tuple[int, int], ...] = ()  # (character in text, seconds into the call) of the document's clock
+
+    @property
+    def offset_s(self) -> int | None:
+        """Seconds into the call at the turn's first time mark, when the document gives one."""
+        return self.marks[0][1] if self.marks else None
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Transcript:
     turns: tuple[Turn, ...]
     participants: tuple[Participant, ...] = ()
     call_time: str | None = None
+    warnings: tuple[str, ...] = ()  # what parsing dropped or doubted (not stored)
 
     @property
     def period(self) -> str:

@@ -178,6 +178,14 @@ MIGRATIONS: list[str] = [
         version VARCHAR NOT NULL
     );
     """,
+    # 6: the call's clock where a document gives one (StreetEvents timing tags): each turn's time marks as
+    #    [character in its text, seconds into the call], the seconds of its first mark, and of each sentence that
+    #    starts at a mark
+    """
+    ALTER TABLE turns ADD COLUMN marks INTEGER[][];
+    ALTER TABLE turns ADD COLUMN offset_s INTEGER;
+    ALTER TABLE sentences ADD COLUMN offset_s INTEGER;
+    """,
 ]
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.

@@ -12,6 +12,7 @@ call transcripts, and it splits where pysbd keeps several sentences of one speak
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ _INNER_STOP = re.compile(r"[!?…]|\.(?!\d)|(?<!\d)\.")  # what pysbd must look 
 _ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
 _NAMES_WITH_STOPS = frozenset(ExclamationWords.EXCLAMATION_WORDS) | {"Guess?"}  # "Yum! Brands", "Yahoo! Inc."
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
+_SOLID = re.compile(r"\S")
 _CEO = re.compile(r"\bchief\s+executive\b|\bCEO\b", re.I)
 _CFO = re.compile(r"\bchief\s+financial\b|\bCFO\b", re.I)
 
@@ -51,6 +53,7 @@ class Sentence:
     section: str
     turn_type: str
     speaker_group: str
+    offset_s: int | None = None  # seconds into the call, when a time mark of the document starts the sentence
 
 
 @lru_cache(maxsize=1)
@@ -137,12 +140,26 @@ def speaker_group(kind: str, role: str) -> str:
     return "executive" if kind == "executive" else "other"
 
 
+def sentence_starts(text: str, sentences: list[str]) -> list[int]:
+    """Where each of text's sentences (as split_sentences gives them, in order) starts in it."""
+    solid = [m.start() for m in _SOLID.finditer(text)]  # the non-blank characters, which sentences keep
+    starts, k = [], 0
+    for sentence in sentences:
+        at = text.find(sentence.split(maxsplit=1)[0], solid[k] if k < len(solid) else len(text))
+        starts.append(at)
+        k = bisect_left(solid, at) + len(_SOLID.findall(sentence))
+    return starts
+
+
 def turn_sentences(turn: Turn, *, start: int) -> list[Sentence]:
-    """The sentences of one turn, numbered in the call from start."""
+    """The sentences of one turn, numbered in the call from start, each with the time mark it starts at."""
     group = speaker_group(turn.kind, turn.role)
+    texts = split_sentences(turn.text)
+    marks = dict(turn.marks)
+    clocks = [marks.get(at) for at in sentence_starts(turn.text, texts)] if marks else [None] * len(texts)
     return [
-        Sentence(start + i, turn.index, i, text, turn.section, turn.type, group)
-        for i, text in enumerate(split_sentences(turn.text))
+        Sentence(start + i, turn.index, i, text, turn.section, turn.type, group, clock)
+        for i, (text, clock) in enumerate(zip(texts, clocks))
     ]
 
 

@@ -278,9 +278,10 @@ class Store:
                     [[call_id, p.name, p.role, p.firm, p.kind] for p in transcript.participants],
                 )
             cur.executemany(
-                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[call_id, t.index, t.speaker, t.role, t.firm, t.kind, t.section, t.type, t.text]
-                 for t in transcript.turns],
+                "INSERT INTO turns (call_id, idx, speaker, role, firm, kind, section, type, text, marks, offset_s) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[call_id, t.index, t.speaker, t.role, t.firm, t.kind, t.section, t.type, t.text,
+                  [list(mark) for mark in t.marks], t.offset_s] for t in transcript.turns],
             )
         return SaveResult(call_id, "replaced" if old else "inserted")
 
@@ -332,8 +333,8 @@ class Store:
             if not rows:
                 raise StoreError(f"no stored call with id {call_id}", where=self.path)
             turns = cur.execute(
-                "SELECT idx, speaker, role, firm, kind, section, type, text FROM turns WHERE call_id = ? ORDER BY idx",
-                [call_id],
+                "SELECT idx, speaker, role, firm, kind, section, type, text, coalesce(marks, []) FROM turns "
+                "WHERE call_id = ? ORDER BY idx", [call_id],
             ).fetchall()
             people = cur.execute(
                 "SELECT name, role, firm, kind FROM participants WHERE call_id = ? ORDER BY rowid", [call_id]
@@ -342,5 +343,6 @@ class Store:
         return Transcript(
             ticker=ticker, company=company, fiscal_year=year, fiscal_quarter=quarter, call_date=date,
             title=title, source_kind=kind, source=source, call_time=time,
-            turns=tuple(Turn(*row) for row in turns), participants=tuple(Participant(*p) for p in people),
+            turns=tuple(Turn(*row[:-1], tuple(map(tuple, row[-1]))) for row in turns),
+            participants=tuple(Participant(*p) for p in people),
         )

@@ -114,6 +114,8 @@ def import_files(ctx: JobContext, *, paths: list[str], ticker: str | None = None
         outcomes.append(vars(outcome))
         detail = outcome.call if outcome.outcome != "failed" else outcome.reason
         ctx.log(f"{outcome.outcome:9} {outcome.path}  {detail}")
+        for warning in outcome.warnings:
+            ctx.log(f"warning   {outcome.path}  {warning}")
         ctx.progress(n + 1, len(files))
         ctx.check()
     counts = Counter(o["outcome"] for o in outcomes)
@@ -123,7 +125,8 @@ def import_files(ctx: JobContext, *, paths: list[str], ticker: str | None = None
             folder = Path(path).resolve().parent
             if folder.parent == uploads:
                 shutil.rmtree(folder, ignore_errors=True)
-    return {"files": outcomes, "counts": dict(counts), "steps": len(outcomes), "failed": counts["failed"]}
+    return {"files": outcomes, "counts": dict(counts), "steps": len(outcomes), "failed": counts["failed"],
+            "warnings": sum(len(o["warnings"]) for o in outcomes)}
 
 
 def reparse(ctx: JobContext) -> dict:

@@ -25,7 +25,7 @@ from .store import Store
 # core.sentences.speaker_group).
 SENTENCES_SQL = f"""
     SELECT s.*, t.speaker, coalesce(t.role, '') AS role, t.kind, t.section, t.type AS turn_type,
-           {SPEAKER_GROUP_SQL} AS speaker_group
+           t.offset_s AS turn_offset_s, {SPEAKER_GROUP_SQL} AS speaker_group
     FROM sentences s JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
     JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id
 """
@@ -194,10 +194,12 @@ def topic_movers(store: Store, *, scope: Scope, top: int = 3) -> pd.DataFrame:
 
 
 def call_sentences(store: Store, call_id: int) -> pd.DataFrame:
-    """Every sentence of one call in order, with its turn, speaker, section, tone and main topic."""
+    """Every sentence of one call in order, with its turn, speaker, section, tone, main topic and the call's clock
+    (seconds into the call) at the turn and at the sentence, where the document gives it."""
     return _frame(store, f"""
         SELECT s.pos, s.turn_idx, s.sent_idx, s.speaker, s.role, s.speaker_group, s.section, s.turn_type,
-               s.text, s.sentiment_label AS tone_label, s.sentiment_score AS tone_score, s.topic
+               s.text, s.sentiment_label AS tone_label, s.sentiment_score AS tone_score, s.topic,
+               s.turn_offset_s, s.offset_s
         FROM ({SENTENCES_SQL}) s WHERE s.call_id = ? ORDER BY s.pos
     """, [call_id])
 

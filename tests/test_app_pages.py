@@ -131,6 +131,23 @@ def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
         "say”)" in shown
 
 
+def test_reader_shows_the_calls_clock_where_the_document_gives_it(hand_app):
+    from core.store import Store
+
+    with Store(Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb") as store, store.transaction() as cur:
+        cur.execute("UPDATE turns SET marks = [[0, 1770], [20, 1805]], offset_s = 1770 WHERE call_id = 2 AND idx = 0")
+        cur.execute("UPDATE sentences SET offset_s = CASE pos WHEN 0 THEN 1770 WHEN 1 THEN 1805 END WHERE call_id = 2")
+    shown = texts(open_page("reader", params={"call": "2"}))
+    assert "**Jane Doe · Chief Executive Officer** · :gray[00\\:29\\:30]" in shown
+    assert ":blue-background[Revenue grew again\\.] :gray[00\\:30\\:05] :blue-background[We expect more growth\\.]" \
+        in shown  # the first sentence's clock is the turn's, shown once
+    assert "**Bob Smith · Analyst**\n" in shown + "\n" and shown.count(":gray[") == 2
+    with Store(Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb") as store, store.transaction() as cur:
+        cur.execute("DELETE FROM analysis_runs WHERE call_id = 2")  # not analysed: the turns are shown as stored
+    shown = texts(open_page("reader", params={"call": "2"}))
+    assert "**Jane Doe** · Chief Executive Officer · :gray[00\\:29\\:30]" in shown
+
+
 @pytest.mark.parametrize("page, params", [("overview", {}), ("reader", {"call": "2"}), ("trends", {}),
                                           ("compare", {}), ("data", {}), ("topics", {})])
 def test_a_call_without_a_date_renders_as_undated(undated_app, page, params):
@@ -218,6 +235,21 @@ def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_par
     shown = texts(at)
     assert "ACME 2025Q1: failed — not a transcript" in shown and "ACME 2025Q2: failed — not a transcript" in shown
     assert at.dataframe[0].value["analysed_sentences"].notna().all()
+
+
+def test_an_imports_warnings_show_in_the_data_pages_job_log(hand_app, tmp_path):
+    from core import jobs
+    from core.store import Store
+    from invented_call import streetevents_text
+
+    path = tmp_path / "2024-05-22-ACME.txt"
+    path.write_text(streetevents_text(body={3: ["<Sync id='L9'/>"]}), encoding="utf-8")
+    db = Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb"
+    job = jobs.submit(Store(db), "import", {"paths": [str(path)]}, origin="cli")
+    at = open_page("data")  # this run starts the app's worker, which runs the import
+    assert wait_for_job(db, job.job_id).state == "succeeded"
+    at.run()
+    assert f"warning   {path}  speaker turn 4 of 10 (Operator) has no text; dropped" in texts(at)
 
 
 def test_the_jobs_tab_cancels_a_running_job_and_resumes_it(hand_app):

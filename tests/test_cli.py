@@ -66,3 +66,16 @@ def test_import_then_calls(tmp_path):
 def test_bad_arguments_are_rejected_by_the_parser(tmp_path):
     result = cli("parse", str(NVDA_FILE), "--period", "2025Q7", data_dir=tmp_path)
     assert result.returncode == 2 and "not a fiscal period" in result.stderr
+
+
+def test_import_reports_what_parsing_dropped(tmp_path):
+    from invented_call import streetevents_text
+
+    path = tmp_path / "ACME-20240522.txt"
+    path.write_text(streetevents_text(body={0: ["<Sync id='L1'/>"]}), encoding="utf-8")
+    result = cli("import", str(path), data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 inserted, 1 warning"
+    assert f"warning   {path}  speaker turn 1 of 10 (Operator) has no text; dropped" in result.stderr
+    parsed = cli("parse", str(path), data_dir=tmp_path / "data")
+    assert "warning: speaker turn 1 of 10 (Operator) has no text; dropped" in parsed.stderr

@@ -24,6 +24,9 @@ MARKUP = st.sampled_from([
     "Jane Doe,  Acme Corp - CEO    [2]\n", "Operator: Our first question comes from Bob.\n", "Bob Smith: Why?\n",
     "Q3 2024 Acme Earnings Call\n", "MAY 24, 2023 / 9:00PM GMT\n", "Refinitiv StreetEvents Event Transcript\n",
     "self.__next_f.push([1,\"", "\\u003cp\\u003e", "=====\n", "-----\n", "Duration: 71 minutes",
+    '<Sync id="L190"time="00:29:30"/>', "&amp;", "&#8212;", "<!-- c -->", "Prepared Remarks:\n", "--\n",
+    "Jane Doe\n--\nChief Executive Officer\n", "Bob Smith -- Acme Bank -- Analyst\n", "Call participants:\n",
+    "Q1 2025 Earnings Call\n", "May 22, 2024\n",
 ])
 DOCUMENTS = st.lists(st.one_of(MARKUP, st.text(max_size=80)), max_size=40).map("".join)
 

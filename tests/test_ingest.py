@@ -83,3 +83,15 @@ def test_a_bad_batch_loses_nothing_already_stored(tmp_path):
     import_paths(store, sorted(NVDA.glob("*.txt"))[:1])
     import_paths(store, list(bad_files(tmp_path).values()))
     assert count(store, "calls") == 1
+
+
+def test_an_empty_turn_is_dropped_with_a_warning_and_the_call_is_stored(tmp_path):
+    from invented_call import streetevents_text
+
+    path = tmp_path / "2024-May-22-ACME.txt"  # the ticker comes from the name
+    path.write_text(streetevents_text(body={3: ['<Sync id="L9"time="00:12:00"/>']}), encoding="utf-8")
+    store = Store()
+    [outcome] = import_paths(store, [path])
+    assert (outcome.outcome, outcome.call) == ("inserted", "ACME FY2025 Q1")
+    assert outcome.warnings == ("speaker turn 4 of 10 (Operator) has no text; dropped",)
+    assert (count(store, "calls"), count(store, "turns")) == (1, 9)

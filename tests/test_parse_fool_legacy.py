@@ -81,6 +81,16 @@ def test_carnival_turn_texts_skip_ads_and_stop_at_duration(shared_dir: Path) -> 
     assert t.turns[-2].text.count("\n\n") == 3  # four paragraphs, one split across two <p> by the page
 
 
+def test_markup_in_paragraphs_stays_out_of_the_text(shared_dir: Path) -> None:
+    page = next((shared_dir / "fixtures/foolcom/legacy-2020").glob("*-ccl-*.html")).read_text(encoding="utf-8")
+    plain = fool_legacy.parse(page)
+    first = plain.turns[0].text.split("\n\n")[0]  # its start and end stand once in the page
+    assert page.count(first[:50]) == page.count(first[-40:]) == 1
+    marked = page.replace(first[:50], f'<Sync id="L1"time="00:00:05"/>&lt;Sync time="00:00:06"/&gt;<b>{first[:50]}'
+                          ).replace(first[-40:], f"{first[-40:]}</b> &lt;!-- note --&gt;")
+    assert fool_legacy.parse(marked).turns == plain.turns
+
+
 def test_later_layout_without_contents_in_article_body_transcript_div(legacy_page: Path) -> None:
     soup = _soup(legacy_page)
     contents = soup.find("h2", string=re.compile("Contents"))

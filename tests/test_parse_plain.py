@@ -133,3 +133,27 @@ def test_qa_cues() -> None:
                                    ("Sarah", "That concludes the call. You may now disconnect.")]) == {"Sarah"}
     assert qa_cues.operator_names([("Dana Reyes", "Next question comes from Kim."), ("Dana Reyes", "Thanks."),
                                    ("Dana Reyes", "Revenue grew."), ("Kim Wu", "Hi?")]) == set()
+
+
+def test_markup_is_stripped_and_timing_tags_give_the_clock() -> None:
+    text = CALL.replace("Sam Patel: Thanks for taking", 'Sam Patel: <Sync id="L3"time="00:21:07"/>Thanks for taking'
+                        ).replace(" How should we", ' <Sync id="L4"time="00:21:10"/>How should we'
+                        ).replace("Kim Wu: Could", "<Sync time='00:25:00'/>Kim Wu: Could &amp; would")
+    t = _parse(text)
+    sam, kim = t.turns[4], t.turns[9]
+    assert (sam.speaker, sam.text) == ("Sam Patel", _parse().turns[4].text)
+    assert (sam.offset_s, sam.marks) == (1267, ((0, 1267), (31, 1270)))
+    assert sam.text[31:].startswith("How should we")
+    assert (kim.speaker, kim.text, kim.offset_s) == ("Kim Wu", "Could & would you talk about the new plant?", 1500)
+
+
+def test_an_empty_turn_is_dropped_with_a_warning() -> None:
+    t = _parse(CALL.replace("Kim Wu: Could you talk", "Kim Wu:\nLee Okafor: Could you talk"))
+    assert t.warnings == ("speaker turn 10 of 13 (Kim Wu) has no text; dropped",)
+    assert [turn.speaker for turn in t.turns][8:10] == ["Operator", "Lee Okafor"]
+
+
+def test_ticker_and_period_can_come_from_the_file_name() -> None:
+    t = plain.parse(CALL, source="/imports/ACME_2025-Jul-30.txt")
+    assert (t.ticker, t.call_date, t.period) == ("ACME", dt.date(2025, 7, 30), "FY2025 Q2")
+    assert plain.parse(CALL, source="20250730-acme.txt", period=Period(2026, 1)).period == "FY2026 Q1"

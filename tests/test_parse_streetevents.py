@@ -216,3 +216,74 @@ def test_format_detection() -> None:
     assert not streetevents.looks_like("Operator: Good day.\nJo Bloggs: Thanks.\nAl Smith: Hi?\n")
     headless = _read(SPOT).replace("Refinitiv StreetEvents Event Transcript", "", 1)
     assert streetevents.looks_like(headless)
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _with_timing_tags(text: str) -> tuple[str, list[int]]:
+    """The text with a vendor's timing tag before every line of speech and every second sentence of it, and the
+    seconds of the first tag of each speaker turn."""
+    out, firsts, seconds, speaking = [], [], 0, False
+    for line in text.splitlines():
+        if SPEAKER_LINE.match(line):
+            speaking, firsts = True, [*firsts, None]
+        elif line.strip() in ("Definitions", "Questions and Answers"):
+            speaking = line.strip() != "Definitions"
+        elif speaking and line.strip():
+            tagged = []
+            for n, sentence in enumerate(line.split(". ")):
+                if n % 2 == 0 and sentence.strip():
+                    seconds += 7
+                    firsts[-1] = seconds if firsts[-1] is None else firsts[-1]
+                    sentence = f'<Sync id="L{seconds}"time="{_clock(seconds)}"/>{sentence}'
+                tagged.append(sentence)
+            line = ". ".join(tagged)
+        out.append(line)
+    return "\n".join(out), firsts
+
+
+def test_timing_tags_leave_the_text_and_give_each_turn_its_clock() -> None:
+    text = _read(SPOT)
+    tagged, firsts = _with_timing_tags(text)
+    assert tagged.count("<Sync") > 200
+    plain, timed = streetevents.parse(text, source=str(SPOT)), streetevents.parse(tagged, source=str(SPOT))
+    assert [t.text for t in timed.turns] == [t.text for t in plain.turns]
+    assert [t.speaker for t in timed.turns] == [t.speaker for t in plain.turns]
+    assert [t.offset_s for t in timed.turns] == firsts and None not in firsts
+    assert sum(len(t.marks) for t in timed.turns) == tagged.count("<Sync")
+    for turn in timed.turns:
+        for at, _ in turn.marks:
+            assert at == 0 or turn.text[at - 1] == "\n" or turn.text[at - 2:at] == ". "
+
+
+def test_an_invented_call_with_timing_tags_and_an_empty_operator_turn() -> None:
+    from invented_call import TURNS, streetevents_text
+
+    text = streetevents_text(body={
+        0: ['<Sync id="L1"time="00:00:05"/>Good day. <Sync id="L2"time="00:00:09"/>All lines are muted.'],
+        3: ['<Sync id="L9"time="00:12:00"/>'],  # the operator's turn holds nothing but a timing tag
+        4: [f'<Sync id="L10"time="00:12:04"/>{TURNS[4][2][0]}'],
+    })
+    t = streetevents.parse(text, source="/imports/2024-May-22-acme.txt")
+    assert t.ticker == "ACME" and t.warnings == ("speaker turn 4 of 10 (Operator) has no text; dropped",)
+    assert len(t.turns) == 9 and [turn.index for turn in t.turns] == list(range(9))
+    assert (t.turns[0].text, t.turns[0].marks) == ("Good day. All lines are muted.", ((0, 5), (10, 9)))
+    assert (t.turns[3].speaker, t.turns[3].offset_s, t.turns[3].text) == ("Sam Patel", 724, TURNS[4][2][0])
+    assert all("<" not in turn.text for turn in t.turns)
+
+
+def test_a_call_whose_turns_are_mostly_empty_is_refused() -> None:
+    from invented_call import TURNS, streetevents_text
+
+    text = streetevents_text(body={n: ["<Sync id='x'/>"] for n in range(1, len(TURNS))})
+    with pytest.raises(ParseError, match=r"x\.txt: 9 of 10 speaker turns have no text: the text of the call was not "
+                                         r"found"):
+        streetevents.parse(text, source="x.txt", ticker="ACME")
+
+
+@pytest.mark.parametrize("name", ["2016-02-17-NVDA.txt", "2016-Feb-17-NVDA.txt", "20160217-NVDA.txt",
+                                  "Feb-17-2016-NVDA.txt", "NVDA_2016-02-17.txt", "nvda 20160217.txt"])
+def test_the_ticker_comes_from_a_file_name_in_any_common_date_style(name: str) -> None:
+    assert streetevents.parse(_read(SPOT), source=f"/imports/{name}").ticker == "NVDA"

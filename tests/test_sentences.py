@@ -6,7 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.model import Transcript, Turn
-from core.sentences import Sentence, sentences_of, speaker_group, split_sentences
+from core.sentences import (
+    Sentence, sentence_starts, sentences_of, speaker_group, split_sentences, turn_sentences,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -113,3 +115,14 @@ def test_sentences_of_numbers_positions_across_turns() -> None:
         Sentence(3, 1, 1, "Margins fell.", "prepared", "presentation", "cfo"),
         Sentence(4, 2, 0, "Why?", "qa", "question", "analyst"),
     ]
+
+
+def test_a_sentence_that_starts_at_a_time_mark_carries_its_clock() -> None:
+    text = "Welcome. We grew -- a lot. Why?\n-- \n(Operator Instructions) First,  Q2.  Then Q3."
+    starts = sentence_starts(text, split_sentences(text))
+    assert [text[at:at + 5] for at in starts] == ["Welco", "We gr", "Why?\n", "(Oper", "First", "Then "]
+    marks = ((0, 60), (12, 65), (27, 80), (38, 90), (73, 99))  # the second and fourth fall inside a sentence
+    turn = Turn(0, "Jane Roe", "CFO", "Acme", "executive", "prepared", "presentation", text, marks)
+    assert [s.offset_s for s in turn_sentences(turn, start=0)] == [60, None, 80, None, None, 99]
+    unmarked = Turn(0, "Jane Roe", "CFO", "Acme", "executive", "prepared", "presentation", text)
+    assert [s.offset_s for s in turn_sentences(unmarked, start=0)] == [None] * 6

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from dataclasses import replace
 import sys
 
 import duckdb
@@ -43,6 +44,17 @@ def test_save_and_read_back_a_call():
     assert (call["ticker"], call["fiscal_year"], call["fiscal_quarter"], call["turns"], call["qa_turns"]) == (
         "ACME", 2025, 2, 4, 2)
     assert store.has_call("acme", Period(2025, 2)) and not store.has_call("ACME", Period(2025, 3))
+
+
+def test_time_marks_are_stored_with_the_turn_and_its_clock():
+    store = Store()
+    plain = make_transcript()
+    marked = replace(plain, turns=(replace(plain.turns[0], marks=((0, 1770), (7, 1781))), *plain.turns[1:]))
+    call_id = store.save_transcript(marked, RawDocument(b"doc", "file", "acme.txt"), parser_version=1).call_id
+    assert store.transcript(call_id) == marked
+    with store.cursor() as cur:
+        assert cur.execute("SELECT idx, offset_s, marks FROM turns ORDER BY idx LIMIT 2").fetchall() == [
+            (0, 1770, [[0, 1770], [7, 1781]]), (1, None, [])]
 
 
 def test_reimporting_the_same_document_is_a_no_op():
@@ -101,6 +113,12 @@ def test_migration_from_an_older_schema_version(tmp_path):
         assert store.schema_version == len(MIGRATIONS)
         assert count(store, "documents") == 1
         assert count(store, "sentences") == 0
+        with store.cursor() as cur:  # migration 6: the call's clock, nullable
+            clock = cur.execute("SELECT table_name, column_name, data_type, is_nullable "
+                                "FROM information_schema.columns WHERE column_name IN ('offset_s', 'marks') "
+                                "ORDER BY ALL").fetchall()
+        assert clock == [("sentences", "offset_s", "INTEGER", "YES"), ("turns", "marks", "INTEGER[][]", "YES"),
+                         ("turns", "offset_s", "INTEGER", "YES")]
 
 
 def test_a_database_newer_than_the_program_is_refused(tmp_path):

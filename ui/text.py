@@ -49,3 +49,13 @@ def format_date(value: object) -> str:
     if value is None or pd.isna(value):
         return "undated"
     return f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def format_clock(seconds: object) -> str:
+    """Seconds into the call as '00:29:30', or '' when the document gave no time (None, NaN)."""
+    import pandas as pd
+
+    if seconds is None or pd.isna(seconds):
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"

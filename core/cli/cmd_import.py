@@ -16,8 +16,10 @@ def register(subparsers) -> None:
 
 
 def summarise(result: dict) -> None:
-    counts = result["counts"]
-    print(", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "no files found")
+    parts = [f"{n} {name}" for name, n in sorted(result["counts"].items())]
+    if warnings := result.get("warnings"):  # the job log above lists them
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    print(", ".join(parts) or "no files found")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from ..errors import ParseError
@@ -26,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror or exc}", where=str(args.file)) from None
     transcript = parse_bytes(content, source=str(args.file), ticker=args.ticker, period=args.period)
+    for warning in transcript.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(transcript.to_dict(), indent=2, ensure_ascii=False))
     else:

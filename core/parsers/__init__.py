@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from ..errors import ParseError
 from ..model import Period, Transcript
-from . import alphavantage, fool_current, fool_legacy, plain, streetevents
+from . import alphavantage, fool_current, fool_legacy, fool_text, plain, streetevents
 from .intro_roles import fill_intro_roles
 
 # Bump when any parser's output changes: stored documents are re-parsed by `python -m core reparse`.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 # Tried in this order; each module offers looks_like(text) and parse(text, source=, ticker=, period=).
 FORMATS = {
     "fool_current": fool_current,
     "fool_legacy": fool_legacy,
     "streetevents": streetevents,
+    "fool_text": fool_text,
     "alphavantage": alphavantage,
     "plain": plain,
 }
@@ -24,8 +25,8 @@ def detect_format(text: str, *, source: str = "") -> str:
     for name, module in FORMATS.items():
         if module.looks_like(text):
             return name
-    raise ParseError("not a transcript in any known format (fool.com page, StreetEvents text, Alpha Vantage JSON, 'Name: text' lines)",
-                     where=source or None)
+    raise ParseError("not a transcript in any known format (fool.com page or its text, StreetEvents text, "
+                     "Alpha Vantage JSON, 'Name: text' lines)", where=source or None)
 
 
 def parse_document(

@@ -7,6 +7,7 @@ import re
 from ..errors import ParseError
 from ..model import Period, Transcript, Turn
 from ..speakers import is_operator_name, kind_from_role
+from .markup import plain_text, strip_markup
 from .qa_cues import qa_start
 from .validate import check_transcript
 
@@ -35,9 +36,9 @@ def _entries(text: str, where: str | None) -> tuple[dict, list[tuple[str, str, s
     for item in data["transcript"]:
         if not isinstance(item, dict):
             raise ParseError("a transcript entry is not an object", where=where)
-        speaker = str(item.get("speaker") or "").strip()
-        title = str(item.get("title") or "").strip()
-        content = str(item.get("content") or "").strip()
+        speaker = plain_text(str(item.get("speaker") or ""))
+        title = plain_text(str(item.get("title") or ""))
+        content = strip_markup(str(item.get("content") or ""))[0].strip()
         if not speaker or not content:
             continue
         if merged and merged[-1][0] == speaker:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from bs4 import Tag
@@ -17,24 +18,25 @@ from .validate import check_transcript
 
 _SPEAKER_HEADER = re.compile(r"</strong>\s*(?:--|&#8212;|\u2014)\s*<em>")
 _PREPARED_HEADING = re.compile(r"<h2[^>]*>\s*Prepared Remarks:?\s*</h2>", re.I)
-_DURATION = re.compile(r"^Duration:\s*(\d+)\s*minutes?$", re.I)
+DURATION = re.compile(r"^Duration:\s*(\d+)\s*minutes?$", re.I)
 _LEAD_DASH = re.compile(r"^(?:--|[\u2013\u2014])\s*")
 _BODY_SELECTORS = ("#article-body-transcript", "span.article-content", "section.article-body")
 
 # Heading text (lower case, without the colon) -> what follows it.
-_CONTENTS, _PARTICIPANTS, _QA = "contents", "participants", "qa"
+CONTENTS, PARTICIPANTS, QA = "contents", "participants", "qa"
 
 
-def _heading_kind(text: str) -> str | None:
+def heading_kind(text: str) -> str | None:
+    """What a section heading opens: CONTENTS, "prepared", QA, PARTICIPANTS, or None for any other text."""
     text = text.lower().rstrip(": ")
     if text == "contents":
-        return _CONTENTS
+        return CONTENTS
     if text == "prepared remarks":
         return "prepared"
     if re.fullmatch(r"questions? (?:and|&) answers?|question-and-answer session", text):
-        return _QA
+        return QA
     if text in ("call participants", "call participants list"):
-        return _PARTICIPANTS
+        return PARTICIPANTS
     return None
 
 
@@ -75,38 +77,39 @@ def _walk(body: Tag) -> _Page:
         if el.find_parent("div", class_="interad"):
             continue
         if el.name == "h2":
-            kind = _heading_kind(text_of(el))
+            kind = heading_kind(text_of(el))
             mode = kind or mode
             page.sections.add(kind or "")
             continue
         if el.name == "li":
-            if mode == _CONTENTS:
+            if mode == CONTENTS:
                 page.contents.append(text_of(el))
             continue
-        if mode in ("prepared", _QA):
-            duration = _DURATION.match(text_of(el))
+        if mode in ("prepared", QA):
+            duration = DURATION.match(text_of(el))
             if duration:
                 page.duration, mode = int(duration.group(1)), None
                 continue
-        header = _speaker_header(el) if mode in ("prepared", _QA, _PARTICIPANTS) else None
-        if mode == _PARTICIPANTS and header:
+        header = _speaker_header(el) if mode in ("prepared", QA, PARTICIPANTS) else None
+        if mode == PARTICIPANTS and header:
             role, firm = split_role(header[1])
             page.listed.append(Participant(header[0], role, firm, kind_from_role(role, firm)))
-        elif mode in ("prepared", _QA) and header:
+        elif mode in ("prepared", QA) and header:
             page.turns.append(RawTurn(header[0], "prepared" if mode == "prepared" else "qa", header[1]))
-        elif mode in ("prepared", _QA) and page.turns:
+        elif mode in ("prepared", QA) and page.turns:
             page.turns[-1].paragraphs.append(text_of(el))
     return page
 
 
-def _check_complete(page: _Page, *, where: str | None) -> None:
-    """ParseError if the page lacks what its Contents promise or any sign of the transcript's end."""
-    missing = [item for item in page.contents
-               if _heading_kind(item) in ("prepared", _QA, _PARTICIPANTS) and _heading_kind(item) not in page.sections]
+def check_complete(contents: Sequence[str], sections: Collection[str], *, ended: bool, where: str | None) -> None:
+    """ParseError if the transcript lacks a section its Contents promise, or any sign of its end (the 'Duration'
+    line or the participants list)."""
+    missing = [item for item in contents
+               if heading_kind(item) in ("prepared", QA, PARTICIPANTS) and heading_kind(item) not in sections]
     if missing:
         raise ParseError(f"the Contents promise {', '.join(missing)} but the page lacks them (truncated page?)",
                          where=where)
-    if page.duration is None and _PARTICIPANTS not in page.sections:
+    if not ended and PARTICIPANTS not in sections:
         raise ParseError("no end of the transcript ('Duration: N minutes' or 'Call participants') "
                          "(truncated page?)", where=where)
 
@@ -125,7 +128,7 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
     if not page.turns:
         raise ParseError("no '<strong>Name</strong> -- <em>Role</em>' speaker turns in the article body",
                          where=where)
-    _check_complete(page, where=where)
+    check_complete(page.contents, page.sections, ended=page.duration is not None, where=where)
 
     h1 = soup.find("h1")
     title = text_of(h1) if h1 else ""

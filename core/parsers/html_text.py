@@ -12,6 +12,7 @@ from ..errors import ParseError
 from ..fiscal import period_for_call
 from ..model import Participant, Period, Turn
 from ..speakers import canonical_names, is_operator_name, kind_from_role
+from .markup import Mark, plain_text
 
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 _DATE = re.compile(r"\b(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b")
@@ -36,10 +37,11 @@ def soup_of(html: str) -> BeautifulSoup:
 
 
 def text_of(element: Tag) -> str:
-    """The element's text with <br> as a space and all whitespace collapsed."""
+    """The element's text with <br> as a space, all whitespace collapsed, and no markup left in it (a page may
+    carry escaped tags or entities in its text)."""
     for br in element.find_all("br"):
         br.replace_with(" ")
-    return " ".join(element.get_text().split())
+    return plain_text(element.get_text())
 
 
 def is_name(text: str) -> bool:
@@ -147,6 +149,7 @@ class RawTurn:
     section: str = "prepared"
     role: str = ""
     paragraphs: list[str] = field(default_factory=list)
+    marks: tuple[Mark, ...] = ()  # time marks in the paragraphs joined by a blank line
 
 
 def assemble(
@@ -156,7 +159,7 @@ def assemble(
     """Turns with canonical speakers, kinds and types, and the listed participants plus unlisted speakers.
 
     Kinds come from the participant list, else from the turn's own role; in Q&A an analyst's turn is a
-    question, anyone else's (but the operator's) an answer.
+    question, anyone else's (but the operator's) an answer. A turn without text stays (the checks drop it).
     """
     names = canonical_names([t.speaker for t in raw_turns], preferred=[p.name for p in listed])
     people = {p.name: p for p in listed}
@@ -164,8 +167,6 @@ def assemble(
     turns: list[Turn] = []
     for raw in raw_turns:
         text = "\n\n".join(p for p in raw.paragraphs if p)
-        if not text:
-            continue
         name = names[raw.speaker]
         if is_operator_name(name) or name in operator_set:
             person = Participant(name, kind="operator")
@@ -180,5 +181,6 @@ def assemble(
             turn_type = "presentation"
         else:
             turn_type = "question" if person.kind == "analyst" else "answer"
-        turns.append(Turn(len(turns), name, person.role, person.firm, person.kind, raw.section, turn_type, text))
+        turns.append(Turn(len(turns), name, person.role, person.firm, person.kind, raw.section, turn_type, text,
+                          raw.marks))
     return tuple(turns), tuple(people.values())

@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..fiscal import period_for_call
 from ..model import Period, Transcript, Turn
 from ..speakers import kind_from_role
+from .file_names import NAME_EXAMPLE, name_info
+from .markup import Line, clean_lines, join_lines
 from .qa_cues import operator_names, qa_start
 from .validate import check_transcript
 
@@ -27,7 +30,7 @@ _LOOKS_SHARE = 0.5  # share of non-empty lines that must start with a speaker pr
 class _Draft:
     speaker: str
     role: str
-    lines: list[str]
+    lines: list[Line]
 
 
 def _speaker_match(line: str) -> re.Match[str] | None:
@@ -38,15 +41,16 @@ def looks_like(text: str) -> bool:
     """True if most non-empty lines (and at least three) start with a short 'Name:' prefix."""
     if _NOT_PLAIN.search(text[:5000]):
         return False
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line.text for line in clean_lines(text) if line.text]
     hits = sum(1 for line in lines if _speaker_match(line))
     return hits >= 3 and hits >= _LOOKS_SHARE * len(lines)
 
 
 def _drafts(text: str) -> list[_Draft]:
-    """Split the lines into speaker turns; unprefixed lines continue the previous turn."""
-    lines = [line.strip() for line in text.splitlines()]
-    matches = [_speaker_match(line) if line else None for line in lines]
+    """Split the lines into speaker turns; unprefixed lines continue the previous turn (an empty turn is kept:
+    the checks drop it with a warning)."""
+    lines = clean_lines(text)
+    matches = [_speaker_match(line.text) if line.text else None for line in lines]
     prefix_counts: dict[str, int] = {}
     for m in matches:
         if m:
@@ -56,10 +60,11 @@ def _drafts(text: str) -> list[_Draft]:
         # A one-word prefix ("Note:", "Revenue:") counts as a speaker only if it recurs or is "Operator".
         if m and (" " in m["name"] or prefix_counts[m["name"]] > 1 or m["name"].lower() == "operator"):
             role = (m["paren"] or m["dash"] or "").strip()
-            drafts.append(_Draft(m["name"], role, [m["text"].strip()] if m["text"] else []))
-        elif line and drafts:
+            first = line.tail(m.start("text")) if m["text"] else Line("", line.marks)
+            drafts.append(_Draft(m["name"], role, [first]))
+        elif drafts:
             drafts[-1].lines.append(line)
-    return [d for d in drafts if d.lines]
+    return drafts
 
 
 def _kinds(drafts: list[_Draft], operators: set[str], first_qa: int) -> dict[str, str]:
@@ -110,26 +115,32 @@ def parse(
         raise ParseError("empty document", where=where)
     if "\x00" in text:
         raise ParseError("binary data, not a text transcript", where=where)
+    named = name_info(source)
+    ticker = ticker or named.ticker
+    call_date = call_date or named.call_date
     if not ticker:
-        raise ParseError("a plain transcript does not name its company; give the ticker (--ticker)", where=where)
-    if period is None:
-        raise ParseError("a plain transcript does not name its fiscal period; give it (--period 2025Q2)", where=where)
+        raise ParseError(f"a plain transcript does not name its company; give the ticker (--ticker) or name the "
+                         f"file like {NAME_EXAMPLE}", where=where)
+    if period is None and call_date is None:
+        raise ParseError("a plain transcript does not name its fiscal period; give it (--period 2025Q2) or the call "
+                         f"date in the file name ({NAME_EXAMPLE})", where=where)
+    period = period or period_for_call(ticker.upper(), call_date)
     drafts = _drafts(text)
     if len(drafts) < 2:
         raise ParseError(f"found {len(drafts)} 'Name: text' speaker lines; not a speaker-by-line transcript",
                          where=where)
-    pairs = [(d.speaker, " ".join(d.lines)) for d in drafts]
+    bodies = [join_lines(d.lines) for d in drafts]
+    pairs = [(d.speaker, body) for d, (body, _) in zip(drafts, bodies)]
     operators = operator_names(pairs)
     start = qa_start(pairs, operators=operators.__contains__)
     first_qa = len(drafts) if start is None else start
     kinds = _kinds(drafts, operators, first_qa)
     turns = []
-    for i, draft in enumerate(drafts):
+    for i, (draft, (body, marks)) in enumerate(zip(drafts, bodies)):
         section = "prepared" if i < first_qa else "qa"
-        body = "\n".join(draft.lines)
         kind = kinds[draft.speaker]
         turns.append(Turn(index=i, speaker=draft.speaker, role=draft.role, firm="", kind=kind, section=section,
-                          type=_turn_type(kind, section, body), text=body))
+                          type=_turn_type(kind, section, body), text=body, marks=marks))
     transcript = Transcript(
         ticker=ticker.upper(), company=company, fiscal_year=period.fiscal_year, fiscal_quarter=period.fiscal_quarter,
         call_date=call_date, title=f"{ticker.upper()} FY{period.fiscal_year} Q{period.fiscal_quarter} earnings call",

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import PurePath
 
 from ..errors import ParseError
 from ..fiscal import period_for_call
 from ..model import Participant, Period, Transcript, Turn, name_key
 from ..speakers import canonical_names, is_operator_name, kind_from_role
+from .file_names import NAME_EXAMPLE, name_info
+from .markup import Line, clean_lines, join_lines
 from .validate import check_transcript
 
 _HEADER = re.compile(r"StreetEvents Event Transcript", re.I)
+_HTML = re.compile(r"\s*<(?:!doctype|html|head|body|div|p)\b", re.I)
 _RULE = re.compile(r"^\s*(?:={4,}|-{4,})\s*$")  # separator rows of the original layout
 _SPACED_CAPS = re.compile(r"^\s*(?:[A-Z]\s+){3,}[A-Z]\s*$")  # "E D I T E D   V E R S I O N"
 _DATE_LINE = re.compile(
@@ -33,7 +34,6 @@ _SPEAKER_LINE = re.compile(r"^\s*(?P<head>[^\s\[*].{0,300}?)\s{2,}\[(?P<n>\d+)\]
 _EMPTY_AFFILIATION = re.compile(r",\s*-?\s*$")
 _NAME_SUFFIX = re.compile(r"\s*(?:Jr|Sr|II|III|IV|Ph\.?D|CFA)\.?(?=,|$)")
 _UNIDENTIFIED = re.compile(r"^(?:unidentified|unknown)\b", re.I)
-_FILE_TICKER = re.compile(r"^\d{4}-\d{2}-\d{2}-(?P<ticker>[A-Za-z][A-Za-z0-9.]{0,9})\.txt$", re.I)
 
 _YEAR = r"'?(?P<year>\d{4}|\d{2})\b"
 _FISCAL = r"(?:fiscal\s+(?:year\s+)?|fy\s*)?"
@@ -54,16 +54,16 @@ _EVENT_WORDS = re.compile(r"\s+(?:earnings|financial|results|conference|quarterl
 class _Draft:
     section: str
     head: str
-    lines: list[str] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # the speaker line's marks first, as an empty line
 
 
 def looks_like(text: str) -> bool:
     """True for a StreetEvents header, or section headings with '[n]'-numbered speaker lines."""
-    if text.lstrip()[:1] == "<":
+    if _HTML.match(text):
         return False
     if _HEADER.search(text[:3000]):
         return True
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.text for line in clean_lines(text)]
     has_section = any(pattern.match(line) for line in lines for pattern, _ in _SECTIONS)
     return has_section and sum(1 for line in lines if _SPEAKER_LINE.match(line)) >= 3
 
@@ -95,7 +95,7 @@ def _split_affiliation(text: str) -> tuple[str, str]:
 
 def _split_head(head: str) -> tuple[str, str, str]:
     """A speaker line without its counter into (name, firm, role)."""
-    head = _EMPTY_AFFILIATION.sub("", html.unescape(head).strip())
+    head = _EMPTY_AFFILIATION.sub("", head.strip())
     semi, comma = head.find(";"), head.find(",")
     if semi >= 0 and (comma < 0 or semi < comma):  # "Name;Title" with no company
         return head[:semi].strip(), "", head[semi + 1:].strip()
@@ -117,8 +117,8 @@ def _participants(lines: list[str]) -> list[Participant]:
 
     def flush() -> None:
         if entry and kind:
-            name, _, listed_role = html.unescape(entry[0]).partition(";")
-            firm, role = _split_affiliation(html.unescape(entry[1]) if len(entry) > 1 else "")
+            name, _, listed_role = entry[0].partition(";")
+            firm, role = _split_affiliation(entry[1] if len(entry) > 1 else "")
             name = name.strip()
             if not (is_operator_name(name) or _UNIDENTIFIED.match(name)):
                 people.append(Participant(name=name, role=role or listed_role.strip(), firm=firm, kind=kind))
@@ -146,20 +146,19 @@ def _split_document(text: str) -> tuple[list[str], list[_Draft]]:
     header: list[str] = []
     drafts: list[_Draft] = []
     section = None
-    for raw in text.splitlines():
-        if _RULE.match(raw):
+    for line in clean_lines(text):
+        if _RULE.match(line.text):
             continue
-        line = raw.strip()
-        new_section = next((name for pattern, name in _SECTIONS if pattern.match(line)), None)
+        new_section = next((name for pattern, name in _SECTIONS if pattern.match(line.text)), None)
         if new_section:
             section = new_section
         elif section is None:
-            header.append(raw)
-        elif _TRAILER.match(line):
+            header.append(line.text)
+        elif _TRAILER.match(line.text):
             break
-        elif m := _SPEAKER_LINE.match(raw):
-            drafts.append(_Draft(section, m["head"]))
-        elif line and drafts:
+        elif m := _SPEAKER_LINE.match(line.text):
+            drafts.append(_Draft(section, m["head"], [Line("", line.marks)]))
+        elif drafts:
             drafts[-1].lines.append(line)
     return header, drafts
 
@@ -179,19 +178,17 @@ def _date_and_title(header: list[str], where: str | None) -> tuple[dt.date | Non
         hour = int(m["hour"]) % 12 + (12 if m["ampm"].upper() == "PM" else 0)
         zone = (m["tz"] or "GMT").upper().replace("GMT", "UTC")
         title = lines[i - 1] if i else ""
-        return date, f"{hour:02d}:{m['minute']} {zone}", html.unescape(title)
+        return date, f"{hour:02d}:{m['minute']} {zone}", title
     title = next((line for line in lines if not (_HEADER.search(line) or _SPACED_CAPS.match(line))), "")
-    return None, None, html.unescape(title)
+    return None, None, title
 
 
 def _ticker(ticker: str | None, source: str, where: str | None) -> str:
-    if ticker:
-        return ticker.strip().upper()
-    m = _FILE_TICKER.match(PurePath(source).name) if source else None
-    if m:
-        return m["ticker"].upper()
-    raise ParseError("the ticker is not in a StreetEvents text; give it (--ticker) or name the file "
-                     "YYYY-MM-DD-TICKER.txt", where=where)
+    symbol = ticker.strip().upper() if ticker else name_info(source).ticker
+    if symbol:
+        return symbol
+    raise ParseError(f"the ticker is not in a StreetEvents text; give it (--ticker) or name the file like "
+                     f"{NAME_EXAMPLE}", where=where)
 
 
 def _turn_type(kind: str, section: str, text: str, after_operator: bool) -> str:
@@ -211,7 +208,6 @@ def _turn_type(kind: str, section: str, text: str, after_operator: bool) -> str:
 def parse(text: str, *, source: str = "", ticker: str | None = None, period: Period | None = None) -> Transcript:
     """Parse a StreetEvents text into a Transcript (the caller's ticker and period win over the document's)."""
     where = source or None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     header, drafts = _split_document(text)
     if not drafts:
         raise ParseError("no 'Presentation' / 'Questions and Answers' section with numbered speaker lines",
@@ -239,10 +235,10 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
             name, firm, role, kind = person.name, firm or person.firm, role or person.role, person.kind
         else:
             kind = kind_from_role(role, firm, company=company)
-        body = "\n".join(draft.lines)
+        body, marks = join_lines(draft.lines)
         after_operator = bool(turns) and turns[-1].kind == "operator"
         turns.append(Turn(index=i, speaker=name, role=role, firm=firm, kind=kind, section=draft.section,
-                          type=_turn_type(kind, draft.section, body, after_operator), text=body))
+                          type=_turn_type(kind, draft.section, body, after_operator), text=body, marks=marks))
     transcript = Transcript(
         ticker=symbol, company=company, fiscal_year=period.fiscal_year, fiscal_quarter=period.fiscal_quarter,
         call_date=call_date, title=title, source_kind="streetevents", source=source, turns=tuple(turns),

@@ -56,7 +56,7 @@ def generate(store: Store, *, calls: int, sentences_per_call: int, quarters: int
             FROM (SELECT call_id, n, unnest(range(n)) AS pos FROM gen), (SELECT $words::VARCHAR[] AS words)""",
                     {"words": WORDS})
         cur.execute("""
-            INSERT INTO turns
+            INSERT INTO turns (call_id, idx, speaker, role, firm, kind, section, type, text)
             SELECT call_id, turn_idx,
                    CASE role WHEN 'Operator' THEN 'Operator' WHEN 'Analyst' THEN 'Analyst ' || (turn_idx % 9)
                         ELSE role || ' Person' END, role, 'Firm', kind, section,
@@ -74,7 +74,9 @@ def generate(store: Store, *, calls: int, sentences_per_call: int, quarters: int
                               ELSE 'executive' END AS kind
                   FROM gen_sentences GROUP BY call_id, turn_idx)""")
         cur.execute("""
-            INSERT INTO sentences
+            INSERT INTO sentences (call_id, pos, turn_idx, sent_idx, text, word_count, sentiment_label,
+                                   sentiment_score, sentiment_model, lm_positive, lm_negative, lm_uncertainty,
+                                   lm_litigious, lm_constraining, forward_looking, topic)
             SELECT call_id, pos, turn_idx, sent_idx, text, len(string_split(text, ' ')),
                    CASE WHEN tone < 18 THEN 'negative' WHEN tone < 63 THEN 'neutral' ELSE 'positive' END,
                    CASE WHEN tone < 18 THEN -0.3 - tone / 30.0 WHEN tone < 63 THEN (tone - 40) / 100.0
