@@ -180,6 +180,8 @@ _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _BASIS_AFTER = re.compile(r"^[^.;]{0,40}?\bon\s+an?\s+(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+(?=\w+\s+(?:expect|anticipate|see|believe|are|is|"
                            r"was|were|will))|\.\s")
+_RANGE_END_ONLY = re.compile(r"^\W*(?:to|through|up\s+to|and)\s+(?:approximately\s+|about\s+)?[$\d][^a-z]*"
+                             r"(?:\s*(?:million|billion|thousand|percent|points?))?\W*$", re.I)
 _TOLERANCE_ONLY = re.compile(r"^\s*(?:that\s+is\s+|this\s+is\s+)?(?:plus\s+(?:or|and)\s+minus|\+/-|±)\s+"
                              r"(?P<width>[\d.]+)\s*(?P<unit>%|percent|basis\s+points?|bps?)\W*$", re.I)
 
@@ -230,7 +232,7 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
             context, segment, last_turn, previous, said = _Context(), None, sentence.turn_idx, None, None
         if sentence.speaker_group not in MANAGEMENT:
             continue
-        widened = _tolerance_only(sentence.text, previous)
+        widened = _tolerance_only(sentence.text, previous) or _range_end_only(sentence.text, previous)
         if widened:
             items[items.index(previous)] = previous = widened
             continue
@@ -332,6 +334,18 @@ def _tolerance_only(text: str, previous: Item | None) -> Item | None:
     elif previous.unit != PERCENT:
         width = abs(previous.low) * width / 100
     return replace(previous, low=previous.low - width, high=previous.high + width)
+
+
+def _range_end_only(text: str, previous: Item | None) -> Item | None:
+    """'To $2.5 billion.' said alone right after a point guidance (a range split across two sentences): the range
+    from that point to this end."""
+    match = _RANGE_END_ONLY.match(text)
+    if not match or previous is None or previous.low != previous.high:
+        return None
+    found = amounts(text)
+    if len(found) != 1 or found[0].unit != previous.unit or found[0].low != found[0].high or found[0].low <= previous.low:
+        return None
+    return replace(previous, high=found[0].high)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:

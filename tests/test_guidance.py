@@ -167,6 +167,15 @@ def test_what_a_sentence_leans_on_is_read_from_the_turn():
     }
 
 
+def test_a_range_split_across_two_sentences_is_one_range():
+    turn = call(("cfo", "prepared", "For the third quarter, we expect revenue in the range of $2.3 billion.|"
+                                    "To $2.5 billion.|Gross margin is expected to be 61%.|To 63%."))
+    assert keys(extract(turn, Period(2024, 2), VOCABULARY)) == {
+        ("guidance", "revenue", None, "none", 2024, 3, "level", 2.3e9, 2.5e9, USD),
+        ("guidance", "gross_margin", None, "none", 2024, 3, "level", 61.0, 63.0, PERCENT),
+    }
+
+
 def test_premises_notes_and_restatements_are_not_guidance():
     turn = call(("cfo", "prepared",
                  "Gross margin was 38% (sic, see press release, 36 percent), up 2 points.|"
