@@ -26,7 +26,7 @@ _WORD_NUMBER = (rf"(?:(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:a\s+)?(?:{_WORD}))*"
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _SCALE = r"(?:thousand|million|billion|trillion|mln|bln|mn|bn|mm|tn|[kmb])\b"
 _NUMBER = re.compile(
-    rf"(?P<sign>(?<!\bor\s)(?<!\band\s)minus\s+|negative\s+|-\s?)?(?P<dollar>\$|US\$|USD\s?)?\s?"
+    rf"(?P<sign>(?<!\bor\s)(?<!\band\s)(?<!/)minus\s+|negative\s+|-\s?)?(?P<dollar>\$|US\$|USD\s?)?\s?"
     rf"(?P<value>{_DIGITS}|\b{_WORD_NUMBER}\b)"
     rf"(?:\s?(?P<scale>{_SCALE}))?"
     rf"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|percentage\s+points?\b|points?\b|basis\s+points?\b|bps?\b)"
@@ -50,7 +50,7 @@ _TEENS = {"low": (11, 13), "mid": (14, 16), "high": (17, 19)}
 _BETWEEN = re.compile(r"\bbetween\s*$", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:to|through|-|–|—|and)\s*$", re.I)
 _TOLERANCE = re.compile(r"^\s*,?\s*(?:(?:sequentially|year[\s-]+(?:over|on)[\s-]+year)\s*,?\s*)?"
-                        r"(?P<each>respectively\s*,?\s*)?(?:plus\s+(?:or|and)\s+minus|\+/-|±|give\s+or\s+take)"
+                        r"(?P<each>respectively\s*,?\s*)?(?:plus\s*(?:or|and|/)\s*minus|\+/-|±|give\s+or\s+take)"
                         r"\s*$", re.I)
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$", re.I)
 _WORD_WIDTH = re.compile(r"(?<=minus\s)(?P<word>a\s+couple\s+of|a\s+couple|a|one)\s+(?P<unit>(?:percentage\s+)?points?)\b",
@@ -162,8 +162,8 @@ def _absolute(number: _Number, scale: float | None) -> float:
 def _joined(first: _Number, second: _Number) -> tuple[float, float, str, bool] | None:
     """The range of two numbers joined by 'to' / 'and': units and scales resolved from whichever end states them."""
     units = {first.unit, second.unit} - {COUNT}
-    if len(units) > 1:
-        return None
+    if len(units) > 1 or first.points != second.points:
+        return None  # "down 1.5 points to 63%": a move, then the level it came to
     unit = units.pop() if units else COUNT
     slip = False
     if first.scale and second.scale and first.scale != second.scale:

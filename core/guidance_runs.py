@@ -13,7 +13,7 @@ from .model import Period
 from .sentences import sentences_of
 from .store import Store
 
-GUIDANCE_VERSION = 1  # bump when core/guidance.py, core/amounts.py or core/target_periods.py read differently
+GUIDANCE_VERSION = 2  # bump when core/guidance/, core/amounts.py or core/target_periods.py read differently
 
 
 def version(vocabulary: Vocabulary) -> str:

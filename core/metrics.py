@@ -152,7 +152,8 @@ _NOT_NAME_WORDS = frozenset(
     "calendar half a an we it there those business businesses segment group january february march april may june "
     "july august september october november december addition summary total short sum closing particular "
     "general aggregate contrast fact turn for in at on with by from to as or so but if when while after before "
-    "during since given based including excluding also then now today again overall".split())
+    "during since given based including excluding also then now today again overall single double digit digits "
+    "low mid high percentage percent growth".split())
 
 
 def is_business_name(words: str) -> bool:

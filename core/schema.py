@@ -151,7 +151,7 @@ MIGRATIONS: list[str] = [
         value VARCHAR NOT NULL
     );
     """,
-    # 5: guidance and reported numbers read from each analysed call (core/guidance.py), and the extraction version
+    # 5: guidance and reported numbers read from each analysed call (core/guidance/), and the extraction version
     #    each call's items come from (a new vocabulary or extractor re-reads every call, without the models)
     """
     CREATE TABLE guidance_items (

@@ -18,6 +18,7 @@ _PHRASES = re.compile(
     rf"|(?P<the_quarter>quarterly|(?:in|for|during|of)\s+the\s+quarter\b)"
     rf"|(?P<half>(?:first|second|back|front|1st|2nd)[\s-]+half|(?:remainder|rest|balance)\s+of\s+(?:the\s+)?"
     rf"(?:fiscal\s+)?year|(?:beyond|after|exiting|through|until)\s+(?:the\s+)?(?:fiscal\s+)?Q[1-4]\b)"
+    rf"|(?P<exit>exit(?:ing)?\s+(?:the\s+)?(?:fiscal\s+|FY\s*)?(?:year\s+)?)(?P<exit_year>'?\d{{2}}\b|\d{{4}}\b)"
     rf"|(?:fiscal|FY)\s*(?:year\s+)?(?P<fy>'?\d{{2}}\b|\d{{4}}\b)"
     rf"|(?P<full>full|whole|entire)[\s-]+(?:fiscal[\s-]+)?year|(?:the\s+)?fiscal\s+year\b(?!\s+'?\d)|\bannual\b"
     rf"|(?P<rely>this|next|current|coming)\s+(?:fiscal\s+)?year"
@@ -79,6 +80,8 @@ def _resolve(match: re.Match, call: Period, *, future: bool, calendar_is_fiscal:
         # said on the call, "this quarter" of an outlook is the quarter under way: the one after the reported one
         period = Period.from_ordinal(call.ordinal + (1 if future else 0))
         return Target(*span, period.fiscal_year, period.fiscal_quarter, relative=True)
+    if group["exit"]:  # "exit FY '13 at around 52%": the year's last quarter
+        return Target(*span, _year(group["exit_year"]), 4)
     if group["fy"]:
         return Target(*span, _year(group["fy"]), None)
     if group["bare"] or group["lead"]:  # "in 2024", "2024 revenue": a fiscal year where fiscal years are calendar

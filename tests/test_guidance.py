@@ -217,6 +217,21 @@ def test_the_base_of_a_comparison_the_part_a_move_is_of_and_the_basis_a_list_nam
     }
 
 
+def test_a_second_review_s_wordings():
+    turn = call(("cfo", "prepared",
+                 "For the first quarter, we expect revenue to decrease 8%, plus/minus 3% sequentially.|"
+                 "We expect gross margin to be down 1.5 points to 61% in the first quarter.|"
+                 "The average seasonal decline is down 1% for the first quarter.|"
+                 "Our expectation of high single-digit revenue growth for 2012 is unchanged.|"
+                 "We expect gross margins to exit fiscal 2012 at around 60%."))
+    assert keys(extract(turn, Period(2011, 4), VOCABULARY, calendar_is_fiscal=True)) == {
+        ("guidance", "revenue", None, "none", 2012, 1, "sequential_growth", -11.0, -5.0, PERCENT),
+        ("guidance", "gross_margin", None, "none", 2012, 1, "level", 61.0, 61.0, PERCENT),
+        ("guidance", "revenue", None, "none", 2012, None, "growth", 7.0, 9.0, PERCENT),
+        ("guidance", "gross_margin", None, "none", 2012, 4, "level", 60.0, 60.0, PERCENT),
+    }
+
+
 def test_a_call_without_guidance_yields_none():
     quiet = call(("ceo", "prepared", "We had a good quarter and we are excited about the year ahead.|"
                                      "Our customers love the new products."),
