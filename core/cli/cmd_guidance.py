@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
-from .common import open_store, print_table, require, ticker_arg
+from .common import json_rows, open_store, print_table, require, ticker_arg
 
 
 def register(subparsers) -> None:
@@ -19,15 +18,6 @@ def register(subparsers) -> None:
     out.add_argument("--json", action="store_true", help="a JSON list of items")
     out.add_argument("--csv", action="store_true", help="CSV, safe to open in a spreadsheet")
     cmd.set_defaults(run=run)
-
-
-def _plain(value: object) -> object:
-    """A JSON value: NaN as null, dates as ISO text, numpy numbers as Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value.item() if hasattr(value, "item") else value
 
 
 def _range(row) -> str:
@@ -47,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
         require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")
         frame = items(store, args.ticker, metric=args.metric, kind=args.kind)
     if args.json:
-        rows = [{name: _plain(value) for name, value in row.items()} for row in frame.to_dict("records")]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(json_rows(frame), indent=2))
         return 0
     if args.csv:
         sys.stdout.buffer.write(to_csv(frame))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -101,3 +102,16 @@ def follow(store: Store, job_id: int, *, every_s: float = 0.3):
         except KeyboardInterrupt:
             jobs.cancel(store, job_id)
             print(f"cancelling job #{job_id} at its next step…", file=sys.stderr)
+
+
+def json_rows(frame) -> list[dict]:
+    """A frame's rows as JSON-ready dicts: NaN and NA as null, dates as ISO text, numpy numbers as Python numbers."""
+    return [{name: _json_value(value) for name, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _json_value(value: object) -> object:
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
