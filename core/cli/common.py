@@ -109,6 +109,15 @@ def json_rows(frame) -> list[dict]:
     return [{name: _json_value(value) for name, value in row.items()} for row in frame.to_dict("records")]
 
 
+def json_value(value: object) -> object:
+    """A JSON-ready value, nested dicts and lists too (see json_rows)."""
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return _json_value(value)
+
+
 def _json_value(value: object) -> object:
     if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
         return None
