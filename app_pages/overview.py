@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.guidance_links import change_text
-from ui import filters, resources, widgets
+from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date
 
 st.title("Overview")
@@ -35,6 +35,10 @@ for ticker, rows in summary.groupby("ticker", sort=True):
         column.metric(label, "–" if value != value else f"{value:+.3f}" if key != "uncertainty_per_1000_words"
                       else f"{value:.2f}", delta, delta_color="inverse" if key == "uncertainty_per_1000_words"
                       else "normal")
+    if base is not None:
+        st.page_link(navigation.page("digest"), label=f"What changed on {ticker}'s {latest['fiscal_period']} call",
+                     icon=":material/difference:", query_params={"digest-ticker": ticker,
+                                                                "digest-period": latest["fiscal_period"]})
     changes = resources.query("guidance_changes", ticker)
     if not changes.empty:
         st.markdown("Guidance changes on this call: " + "; ".join(

@@ -1,6 +1,8 @@
 """Topics: topic × quarter heatmaps of share and tone, discovered topics, and any phrase's trend."""
+import pandas as pd
 import streamlit as st
 
+from core.errors import ConfigError
 from ui import charts, filters, resources, widgets
 from ui.text import escape_markdown
 
@@ -27,6 +29,24 @@ if tone_tab.open:
 widgets.table(data, f"topic-shares-{ticker}", column_config={
     "share": st.column_config.NumberColumn(format="percent"),
     "net_tone": st.column_config.NumberColumn(format="%+.3f")})
+
+st.markdown("#### Discovered topics")
+st.caption("Topics found in the words themselves rather than the taxonomy: NMF over TF-IDF of every analysed "
+           "sentence of the ticker, each labelled by its top terms; a sentence counts for its strongest topic.")
+if st.toggle("Discover the topics of this ticker's calls", key="discover"):
+    try:
+        discovery = resources.query("discovered_topics", ticker=ticker)
+    except ConfigError as exc:  # too few sentences to fit
+        st.info(escape_markdown(str(exc)), icon=":material/info:")
+    else:
+        trend = discovery.shares.assign(
+            ticker=ticker, series=discovery.shares["label"],
+            fiscal_period="FY" + discovery.shares["fiscal_year"].astype(str) + " Q"
+                          + discovery.shares["fiscal_quarter"].astype(str))
+        st.plotly_chart(charts.lines(trend, y="share", color="series", title=f"{ticker}: discovered topics' share "
+                                     "of sentences", y_title="Share of sentences"), key="discovered-share")
+        widgets.table(pd.DataFrame([{"topic": t.index, "label": t.label, "terms": ", ".join(t.terms)}
+                                    for t in discovery.topics]), f"discovered-topics-{ticker}")
 
 st.markdown("#### Phrase trend")
 st.caption("Any phrase becomes a topic: per quarter, the share of sentences whose meaning is close to it "

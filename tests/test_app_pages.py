@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from apprunner import open_page
 
-PAGES = ["overview", "trends", "topics", "guidance", "search", "reader", "compare", "data"]
+PAGES = ["overview", "trends", "topics", "guidance", "digest", "questions", "analysts", "search", "reader", "compare",
+         "data"]
 HOSTILE = "[click me](http://evil.example) **bold** <script>alert(1)</script> $x$ :red[boom]"
 
 
@@ -186,7 +187,7 @@ def corpus_app(corpus_data_dir, monkeypatch):
 def test_every_page_renders_the_real_corpus(corpus_app, page):
     at = open_page(page)
     assert "Open **Data** to fetch" not in texts(at)
-    if page in ("overview", "trends", "topics", "guidance", "compare", "data"):
+    if page in ("overview", "trends", "topics", "guidance", "questions", "compare", "data"):
         assert len(at.dataframe) >= 1
 
 
@@ -290,3 +291,14 @@ def test_the_jobs_tab_cancels_a_running_job_and_resumes_it(hand_app):
     assert (resumed.state, resumed.attempts, resumed.result["analysed"]) == ("succeeded", 2, 2)
     at.run()
     assert f"**analyze #{job.job_id} (rescore=True)** · succeeded" in texts(at)
+
+
+@pytest.mark.slow
+def test_real_corpus_topics_page_discovers_topics_with_a_trend(corpus_app):
+    at = open_page("topics", params={"topics-ticker": "NVDA"})
+    at.toggle(key="discover").set_value(True).run()
+    assert not at.exception
+    discovered = at.dataframe[-1].value
+    assert list(discovered.columns) == ["topic", "label", "terms"] and len(discovered) == 10
+    assert all(len(terms.split(", ")) == 5 for terms in discovered["terms"])
+    assert len(at.get("plotly_chart")) == 2  # the share heatmap and the discovered topics over time

@@ -9,7 +9,8 @@ from apprunner import ROOT, assert_clean as _assert_clean, chromium, page_url, r
 from apprunner import settle as _settle
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PAGES = ["overview", "trends", "topics", "search", "reader", "compare", "data"]
+PAGES = ["overview", "trends", "topics", "guidance", "digest", "questions", "analysts", "search", "reader", "compare",
+         "data"]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -36,7 +37,7 @@ def test_every_page_loads_with_its_charts(browser, app_url, name):
     page = browser.new_page()
     page.goto(page_url(app_url, name))
     _settle(page)
-    if name in ("overview", "data", "search", "reader", "compare"):
+    if name in ("overview", "data", "search", "reader", "compare", "digest", "analysts", "questions"):
         page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
     else:
         page.wait_for_selector(CHART, timeout=60_000)
@@ -60,6 +61,22 @@ def test_search_then_open_the_reader_at_the_hit(browser, app_url):
     page.get_by_text("Opened at").wait_for(timeout=60_000)
     assert "call=" in page.url and "at=" in page.url
     page.screenshot(path=str(ARTIFACTS / "reader-at-hit.png"), full_page=True)
+    _assert_clean(page)
+    page.close()
+
+
+def test_from_overview_to_what_changed_to_the_sentence(browser, app_url):
+    page = browser.new_page()
+    page.goto(page_url(app_url, "overview"))
+    _settle(page)
+    page.get_by_role("link", name="What changed on NVDA's FY2025 Q3 call").click()
+    page.wait_for_url("**/digest?**", timeout=60_000)
+    _settle(page)
+    page.get_by_text("against FY2025 Q2").first.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Open in the reader").first.click()
+    page.wait_for_url("**/reader?**", timeout=60_000)
+    _settle(page)
+    page.get_by_text("Opened at").wait_for(timeout=60_000)
     _assert_clean(page)
     page.close()
 

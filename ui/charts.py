@@ -100,3 +100,16 @@ def revisions(frame: pd.DataFrame, *, title: str, y_title: str) -> go.Figure:
                                          "(%{customdata[2]})<extra></extra>")
     figure.update_layout(title=title, xaxis_title="Call date", yaxis_title=y_title, **_LAYOUT)
     return figure
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def theme_questions(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """A question theme's questions per call over fiscal periods, each bar coloured by the tone of the answers."""
+    figure = px.bar(frame, x="fiscal_period", y="questions", color="answer_tone", title=title,
+                    color_continuous_scale=TONE_SCALE, range_color=(-1, 1), hover_data={"call_date": True},
+                    category_orders={"fiscal_period": period_order(frame)},
+                    labels={"answer_tone": "Answer tone", "questions": "Questions"})
+    figure.update_layout(xaxis_title="Fiscal period", yaxis_title="Questions", **_LAYOUT)
+    figure.update_xaxes(type="category", tickangle=-60, automargin=True)
+    figure.update_yaxes(dtick=1)
+    return figure

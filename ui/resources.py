@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import compare, export, guidance_links, rollups, views
+from core import (analysts, compare, digest, discovered_topics, export, guidance_links, question_themes, rollups,
+                  views)
 from core.embedding import Encoder, load_encoder
 from core.metrics import load_vocabulary, metrics_path
 from core.settings import Settings
@@ -158,4 +159,12 @@ QUERIES = {
     "compare_phrases": compare.phrase_changes,
     "guidance_items": guidance_links.items,
     "guidance_changes": guidance_links.latest_changes,
+    "question_themes": question_themes.question_themes,
+    "analyst_directory": analysts.directory,
+    "analyst_history": analysts.history,
+    "analyst_questions": analysts.questions_of,
+    "asked_about": analysts.asked_about,
+    "discovered_topics": discovered_topics.discover_topics,
+    "digest_calls": digest.calls_of,
+    "digest": digest.digest,
 }
