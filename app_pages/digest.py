@@ -4,6 +4,7 @@ guidance changes — each line with the sentence behind it, and the whole as Mar
 import pandas as pd
 import streamlit as st
 
+from core.model import Period
 from core.views import Scope
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown
@@ -26,7 +27,7 @@ if calls.empty:
     st.stop()
 periods = calls["period"].tolist()[::-1]
 period = right.selectbox("Call", periods, key="digest-period", bind="query-params")
-found = resources.query("digest", ticker, period)
+found = resources.query("digest", ticker, Period.parse(period))
 if found.previous_period is None:
     st.info(f"{ticker} {period} is the first analysed call of {ticker}: a digest compares a call with the one "
             "before it. Analyse an earlier call (Data → Stored calls) to see what changed.", icon=":material/info:")

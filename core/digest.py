@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from .compare import phrase_changes, topic_deltas
 from .model import Period
 from .store import Store
-from .views import call_sentences
+from .views import call_sentences, period_label
 
 BOOTSTRAP = 2000
 TOPIC_POINTS = 2.0
@@ -87,15 +87,15 @@ def calls_of(store: Store, ticker: str) -> pd.DataFrame:
         """, [ticker.upper()]).df()
 
 
-def digest(store: Store, ticker: str, period: str | None = None) -> Digest:
-    """The digest of the ticker's call of `period` ('FY2025 Q3'; default: the latest analysed call) against the
-    previous analysed call. A ValueError names a ticker or period with no analysed call."""
+def digest(store: Store, ticker: str, period: Period | None = None) -> Digest:
+    """The digest of the ticker's call of `period` (default: the latest analysed call) against the previous analysed
+    call. A ValueError names a ticker or period with no analysed call."""
     calls = calls_of(store, ticker)
     if calls.empty:
         raise ValueError(f"no analysed calls of {ticker.upper()}")
-    at = calls.index[-1] if period is None else calls.index[calls["period"] == period.upper()]
+    at = calls.index[-1] if period is None else calls.index[calls["ordinal"] == period.ordinal]
     if period is not None and len(at) == 0:
-        raise ValueError(f"no analysed call of {ticker.upper()} for {period}; analysed: "
+        raise ValueError(f"no analysed call of {ticker.upper()} for {period_label(period)}; analysed: "
                          + ", ".join(calls["period"]))
     at = at if np.isscalar(at) else at[0]
     call_id, label = int(calls.loc[at, "call_id"]), calls.loc[at, "period"]

@@ -25,14 +25,15 @@ def test_a_tone_change_has_a_bootstrap_interval_around_it():
 @pytest.fixture(scope="module")
 def nvda_digest(corpus_data_dir):
     from core.digest import digest
+    from core.model import Period
     from core.store import Store
     from core.views import call_sentences
 
     with Store(corpus_data_dir / "calls.duckdb") as store:
-        found = digest(store, "NVDA", "FY2025 Q3")
+        found = digest(store, "NVDA", Period(2025, 3))
         texts = {call: " ".join(call_sentences(store, call)["text"]).lower()
                  for call in (found.call_id, found.previous_call_id)}
-        first = digest(store, "NVDA", "FY2023 Q4")
+        first = digest(store, "NVDA", Period(2023, 4))
         latest = digest(store, "NVDA")
     return found, texts, first, latest
 
@@ -78,13 +79,13 @@ def test_the_digest_command_prints_markdown_and_json(corpus_data_dir, monkeypatc
     from core.cli import main
 
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(corpus_data_dir))
-    assert main(["digest", "NVDA", "--period", "FY2025 Q3"]) == 0
+    assert main(["digest", "NVDA", "--period", "2025Q3"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("# NVDA FY2025 Q3 against FY2025 Q2\n") and "\n## Tone\n" in markdown
     assert main(["digest", "NVDA", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["period"] == "FY2025 Q3" and data["lines"] and {"kind", "text", "refs", "numbers"} <= set(data["lines"][0])
-    assert main(["digest", "NVDA", "--period", "FY1999 Q1"]) == 1
+    assert main(["digest", "NVDA", "--period", "1999Q1"]) == 1
     assert "no analysed call of NVDA for FY1999 Q1" in capsys.readouterr().err
     assert main(["digest", "ZZZZ"]) == 1
 

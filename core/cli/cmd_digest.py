@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import json_value, open_store, require, ticker_arg
+from .common import json_value, open_store, period_arg, require, ticker_arg
 
 
 def register(subparsers) -> None:
     cmd = subparsers.add_parser("digest", help="what changed on a company's call against the previous one")
     cmd.add_argument("ticker", type=ticker_arg)
-    cmd.add_argument("--period", help="the call's fiscal period, e.g. 'FY2025 Q3' (default: the latest analysed)")
+    cmd.add_argument("--period", type=period_arg, help="the call's fiscal period, e.g. 2025Q3 (default: the latest "
+                                                       "analysed call)")
     out = cmd.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="the digest as JSON")
     out.add_argument("--md", action="store_true", help="Markdown to paste into a note (the default)")
