@@ -2,16 +2,12 @@
 analyst's quarters and questions, and who asked about a topic or a phrase; every question opens in the Reader."""
 import streamlit as st
 
-from core.views import Scope
 from ui import filters, resources, widgets
 from ui.text import escape_markdown
 
 st.title("Analysts")
 scope = filters.scope()
-tickers = list(scope.tickers) or resources.query("tickers")
-if not tickers or resources.query("calls", scope=Scope(tickers=tuple(tickers))).empty:
-    widgets.empty_state("No stored calls in this scope.")
-    st.stop()
+tickers = widgets.stored_tickers(scope)
 
 ALL = "(every company)"
 choice = st.selectbox("Company", [ALL, *tickers], key="analysts-ticker", bind="query-params")

@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from core.model import Period
-from core.views import Scope
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown
 
@@ -14,10 +13,7 @@ TITLES = {"tone": "Tone", "topic": "Topics", "phrase": "Phrases", "question": "Q
 
 st.title("What changed")
 scope = filters.scope()
-tickers = list(scope.tickers) or resources.query("tickers")
-if not tickers or resources.query("calls", scope=Scope(tickers=tuple(tickers))).empty:
-    widgets.empty_state("No stored calls in this scope.")
-    st.stop()
+tickers = widgets.stored_tickers(scope)
 
 left, right = st.columns(2)
 ticker = left.selectbox("Ticker", tickers, key="digest-ticker", bind="query-params")

@@ -2,7 +2,6 @@
 full-year guidance as it was revised, and every item with the sentence it was read from."""
 import streamlit as st
 
-from core.views import Scope
 from ui import charts, filters, resources, widgets
 
 UNIT_TITLES = {"USD": "US dollars", "%": "Percent", "USD/share": "US dollars per share", "count": "Count"}
@@ -11,10 +10,7 @@ MEASURES = {"level": "Level", "growth": "Growth (year over year)", "sequential_g
 st.title("Guidance")
 scope = filters.scope()
 st.caption(filters.describe(scope))
-tickers = list(scope.tickers) or resources.query("tickers")
-if not tickers or resources.query("calls", scope=Scope(tickers=tuple(tickers))).empty:
-    widgets.empty_state("No stored calls in this scope.")
-    st.stop()
+tickers = widgets.stored_tickers(scope)
 
 left, middle, right = st.columns([1, 1, 1])
 ticker = left.selectbox("Ticker", tickers, key="guidance-ticker", bind="query-params")

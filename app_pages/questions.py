@@ -3,7 +3,6 @@ with the tone of the answers, the latest call's new questions, and the recurring
 import streamlit as st
 
 from core.question_themes import NEW_SIMILARITY, QUIET_MIN_CALLS, QUIET_WINDOW, THEME_DISTANCE
-from core.views import Scope
 from ui import charts, filters, resources, widgets
 
 THEME_TABLE = ["label", "terms", "questions", "calls", "first_period", "last_period", "analysts", "answer_tone_first",
@@ -23,10 +22,7 @@ def linked(frame, call: str = "call_id", pos: str = "pos"):
 st.title("Questions")
 scope = filters.scope()
 st.caption(filters.describe(scope))
-tickers = list(scope.tickers) or resources.query("tickers")
-if not tickers or resources.query("calls", scope=Scope(tickers=tuple(tickers))).empty:
-    widgets.empty_state("No stored calls in this scope.")
-    st.stop()
+tickers = widgets.stored_tickers(scope)
 
 ticker = st.selectbox("Ticker", tickers, key="questions-ticker", bind="query-params")
 found = resources.query("question_themes", ticker, up_to=scope.period_to)

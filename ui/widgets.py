@@ -32,3 +32,17 @@ def empty_state(message: str, *, analysed: bool = False) -> None:
                     "to import transcript files, or run `python -m core fetch NVDA --last 8` / "
                     "`python -m core import FILES…` (they work while the app runs).")
     st.page_link("app_pages/data.py", label="Go to Data", icon=":material/database:")
+
+
+def stored_tickers(scope) -> list[str]:
+    """The tickers of the scope that have stored calls (every stored ticker when the scope names none); when there
+    is none, the empty state that teaches, and the page stops."""
+    from core.views import Scope
+
+    from ui import resources
+
+    tickers = list(scope.tickers) or resources.query("tickers")
+    if not tickers or resources.query("calls", scope=Scope(tickers=tuple(tickers))).empty:
+        empty_state("No stored calls in this scope.")
+        st.stop()
+    return tickers

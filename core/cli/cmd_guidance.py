@@ -3,10 +3,8 @@ with each guidance's revision (raised / kept / lowered / narrowed / new) and del
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from .common import json_rows, open_store, print_table, require, ticker_arg
+from .common import add_output_options, open_store, print_table, require, ticker_arg, write_frame
 
 
 def register(subparsers) -> None:
@@ -14,9 +12,7 @@ def register(subparsers) -> None:
     cmd.add_argument("ticker", type=ticker_arg)
     cmd.add_argument("--metric", help="one metric of the vocabulary, e.g. revenue or gross_margin")
     cmd.add_argument("--kind", choices=["guidance", "actual"])
-    out = cmd.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="a JSON list of items")
-    out.add_argument("--csv", action="store_true", help="CSV, safe to open in a spreadsheet")
+    add_output_options(cmd, json_help="a JSON list of items")
     cmd.set_defaults(run=run)
 
 
@@ -30,17 +26,12 @@ def _range(row) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import to_csv
     from ..guidance_links import items
 
     with open_store() as store:
         require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")
         frame = items(store, args.ticker, metric=args.metric, kind=args.kind)
-    if args.json:
-        print(json.dumps(json_rows(frame), indent=2))
-        return 0
-    if args.csv:
-        sys.stdout.buffer.write(to_csv(frame))
+    if write_frame(frame, args):
         return 0
     require(not frame.empty, f"no guidance or results read from {args.ticker}'s calls: run `python -m core analyze`")
     rows = [[str(r["call_date"])[:10], r["kind"], r["metric"] + (f" ({r['segment']})" if r["segment"] else ""),

@@ -124,3 +124,24 @@ def _json_value(value: object) -> object:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value.item() if hasattr(value, "item") else value
+
+
+def add_output_options(cmd, *, json_help: str = "a JSON list, one object per row") -> None:
+    """--json and --csv, one or the other (the default is a table)."""
+    out = cmd.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help=json_help)
+    out.add_argument("--csv", action="store_true", help="CSV, safe to open in a spreadsheet")
+
+
+def write_frame(frame, args: argparse.Namespace) -> bool:
+    """The frame as JSON rows or injection-safe CSV on stdout when --json or --csv asks; whether it was written."""
+    if args.json:
+        import json
+
+        print(json.dumps(json_rows(frame), indent=2))
+    elif args.csv:
+        from ..export import to_csv
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(to_csv(frame))
+    return bool(args.json or args.csv)
