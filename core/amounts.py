@@ -40,7 +40,8 @@ _QUALITATIVE = re.compile(
     r"|\b(?P<flat>(?:roughly\s+|approximately\s+|about\s+|essentially\s+)?flat)\b",
     re.I,
 )
-_PART = re.compile(r"\b(?:the\s+)?(?P<part>upper|top|high|higher|lower|low|bottom)(?:\s+(?P<half>half)|[\s-]+end)\s+of\s+"
+_PART = re.compile(r"\b(?:the\s+)?(?P<part>upper|top|high|higher|lower|low|bottom)(?:\s+(?P<half>half)|[\s-]+end)"
+                   r"\s+of\s+"
                    r"(?:the\s+|our\s+|its\s+|that\s+|this\s+)?(?:[\w-]+\s+){0,3}?(?:range\s+(?:of\s+)?)?$", re.I)
 _UPPER = ("upper", "top", "high", "higher")
 _WHERE = {"low": "low", "mid": "mid", "middle": "mid", "high": "high", "upper": "high"}

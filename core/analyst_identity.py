@@ -22,7 +22,8 @@ _NICKNAMES = [  # each set: the given names one person may be printed with
     {"bill", "will", "william"}, {"bob", "rob", "robert"}, {"steve", "steven", "stephen"}, {"tom", "thomas"},
     {"dick", "rick", "richard"}, {"tony", "anthony"}, {"ed", "ted", "edward"}, {"kate", "katherine", "kathryn"},
     {"liz", "elizabeth"}, {"peggy", "margaret"}, {"jack", "john"}, {"hank", "henry"}, {"chuck", "charles"},
-    {"sandy", "alexander", "alexandra"}, {"gus", "august", "auguste", "augustus"}, {"harry", "harold"}, {"andy", "drew", "andrew"}, {"nick", "nicholas"},
+    {"sandy", "alexander", "alexandra"}, {"gus", "august", "auguste", "augustus"}, {"harry", "harold"},
+    {"andy", "drew", "andrew"}, {"nick", "nicholas"},
 ]
 _NICKNAME_OF = {name: frozenset(group) for group in _NICKNAMES for name in group}
 _FIRM_NOISE = frozenset(

@@ -107,7 +107,8 @@ def digest(store: Store, ticker: str, period: Period | None = None) -> Digest:
     earlier = [int(c) for c, o in zip(calls["call_id"], calls["ordinal"]) if o < calls.loc[at, "ordinal"]]
     sentences = {a: call_sentences(store, a), b: call_sentences(store, b)}
     lines = [*tone_lines(sentences[a], sentences[b], b), *topic_lines(store, a, b, sentences[b]),
-             *phrase_lines(store, a, b, sentences[b], older, earlier), *question_lines(store, ticker, b, Period.from_ordinal(int(calls.loc[at, "ordinal"]))),
+             *phrase_lines(store, a, b, sentences[b], older, earlier),
+             *question_lines(store, ticker, b, Period.from_ordinal(int(calls.loc[at, "ordinal"]))),
              *non_answer_lines(store, b, sentences[b]), *guidance_lines(store, ticker, b)]
     text = {(call, int(p)): t for call in (a, b) for p, t in zip(sentences[call]["pos"], sentences[call]["text"])}
     lines = [replace(line, quotes=tuple(_clip(text[r]) for r in line.refs if r in text)) for line in lines]
@@ -212,7 +213,8 @@ def question_lines(store: Store, ticker: str, call_id: int, period: Period) -> l
     themes = question_themes(store, ticker, up_to=period)
     if themes.latest_call_id != call_id:
         return []
-    lines = [Line("question", f"New question from {row.speaker}: “{_clip(row.question)}”", ((call_id, int(row.pos)),),
+    lines = [Line("question", f"New question from {row.speaker}: “{_clip(row.question)}”",
+                  ((call_id, int(row.pos)),),
                   {"speaker": row.speaker, "nearest_earlier_similarity": float(row.nearest_earlier)})
              for row in themes.new.head(TOP).itertuples(index=False) if row.pos == row.pos]
     lines += [Line("question", f"Quiet theme: “{_clip(row.label, 20)}” (asked on {row.calls} calls, last "

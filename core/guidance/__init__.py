@@ -47,7 +47,8 @@ def extract(sentences: Sequence[Sentence], call: Period, vocabulary: Vocabulary,
             continue
         switched = vocabulary.topic_switch(sentence.text)
         talking_of = (switched or None) if switched is not None else segment
-        if switched is None and (cues.OPENS_WITH_PERIOD.match(sentence.text) or cues.PERIOD_REVENUE.search(sentence.text)):
+        names_period = cues.OPENS_WITH_PERIOD.match(sentence.text) or cues.PERIOD_REVENUE.search(sentence.text)
+        if switched is None and names_period:
             talking_of = None  # "Second-quarter revenue was …", "our full year revenue" after a segment: the company's
         found, context = sentence_items(sentence, call, vocabulary, replace(context, said=said), calendar_is_fiscal)
         said = found[-1] if found else (said if not vocabulary.mentions(sentence.text) else None)
@@ -132,6 +133,7 @@ def _range_end_only(text: str, previous: Item | None) -> Item | None:
     if not match or previous is None or previous.low != previous.high:
         return None
     found = amounts(text)
-    if len(found) != 1 or found[0].unit != previous.unit or found[0].low != found[0].high or found[0].low <= previous.low:
+    end = found[0] if len(found) == 1 else None
+    if end is None or end.unit != previous.unit or end.low != end.high or end.low <= previous.low:
         return None
-    return replace(previous, high=found[0].high)
+    return replace(previous, high=end.high)

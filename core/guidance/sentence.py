@@ -65,12 +65,12 @@ def sentence_items(sentence: Sentence, call: Period, vocabulary: Vocabulary, con
                     *mentions]
     ahead = [t for t in periods(text, call, True, calendar_is_fiscal) if t.trackable]
     opens_outlook = cues.OUTLOOK_INTRO.search(text) or cues.SWITCH_TO_PERIOD.match(text) or (
-        cues.OPENS_WITH_PERIOD.match(text) and cues.FUTURE.search(text) and not mentions)  # "In Q2, we expect strong …"
+        cues.OPENS_WITH_PERIOD.match(text) and cues.FUTURE.search(text) and not mentions)  # "In Q2, we expect …"
     if opens_outlook and not cues.PAST.search(text) and ahead:
         context = TurnContext(outlook=ahead[0])  # "Turning to the outlook for the fourth quarter."
     else:  # "Now let me turn to our full year results."; "the specifics of the fourth quarter, where I will be …"
         said_in_past = cues.PAST.search(text) or cues.RESULTS.search(text) or not cues.FUTURE.search(text)
-        back_to_results = cues.PAST.search(text) and not cues.FUTURE.search(text)  # "So, 2010 was the most profitable year"
+        back_to_results = cues.PAST.search(text) and not cues.FUTURE.search(text)  # "So, 2010 was our best year"
         for target in periods(text, call, False, calendar_is_fiscal):
             if target.trackable and is_reported((target.fiscal_year, target.fiscal_quarter), call) and (
                     said_in_past or target.fiscal_quarter is not None):
@@ -146,7 +146,8 @@ def _mention_of(text: str, mentions: list[Mention], amount: Amount, clause_start
     if cues.CHANGE_AFTER.match(text[amount.end:]) and not move:
         return None  # "$700 million more revenue", "$2.2 billion in revenue growth": a change, no level
     after = [m for m in mentions if m.start >= amount.end and
-             re.fullmatch(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential)\s+)?(?:(?:growth|increase|decline|decrease)\s+)?"
+             re.fullmatch(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential)\s+)?"
+                          r"(?:(?:growth|increase|decline|decrease)\s+)?"
                           r"(?:(?:in|of)\s+|percent(?:age)?\s+)?"
                           r"(?:total\s+|non[\s-]?GAAP\s+|GAAP\s+|adjusted\s+)*", text[amount.end:m.start], re.I)]
     if after:
@@ -224,7 +225,8 @@ def _kind(text: str, clause: tuple[int, int], amount: Amount) -> str | None:
     """Guidance or a reported result, from the nearest tense cue before the amount in its clause (else after)."""
     left = cues.NOT_A_CUE.sub(_blank, text[clause[0]:amount.start])
     right = cues.NOT_A_CUE.sub(_blank, text[amount.end:clause[1]])
-    said = [(m.end(), GUIDANCE) for m in cues.FUTURE.finditer(left)] + [(m.end(), ACTUAL) for m in cues.PAST.finditer(left)]
+    said = ([(m.end(), GUIDANCE) for m in cues.FUTURE.finditer(left)]
+            + [(m.end(), ACTUAL) for m in cues.PAST.finditer(left)])
     if said:
         return max(said)[1]
     future, past = cues.FUTURE.search(right), cues.PAST.search(right)
