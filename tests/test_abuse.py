@@ -107,7 +107,8 @@ INJECTED = """() => ({
 @pytest.mark.slow
 def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path):
     """Catches: transcript text or a search string rendered as HTML/markdown (unsafe_allow_html, an unescaped
-    st.markdown, a javascript: link) on the reader, search, compare, trends, topics and overview pages."""
+    st.markdown, a javascript: link) on every page that shows transcript text or a search string; tags in a
+    transcript never reach the page (stripped at parse time), markdown in it shows as text."""
     with running_app(hostile_dir, log=tmp_path / "app.log") as url, chromium(tmp_path / "profile") as browser:
         warm_up(browser, url)
         visits = {
@@ -118,6 +119,10 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
             "compare": ("compare", "New and vanished phrases"),
             "trends": ("trends", "Trends"),
             "overview": ("overview", "EVIL"),
+            "digest": ("digest", "against FY2025 Q1"),
+            "analysts": ("analysts", "Sam Patel"),
+            "questions": ("questions", "Questions"),
+            "guidance": ("guidance", "Guidance"),
         }
         for name, (path, visible) in visits.items():
             page = browser.new_page()
@@ -133,10 +138,11 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
         page.goto(f"{url}/reader?call=2")
         settle(page)
         main = page.locator('[data-testid="stMain"]')  # the sidebar's filters say "Prepared remarks" too
-        main.get_by_text("<script>window.__xss=1</script>").first.wait_for(timeout=60_000)
+        main.get_by_text(XSS[2]).first.wait_for(timeout=60_000)
         shown = main.inner_text()
-        for payload in ("<script>window.__xss=1</script>", 'onerror="window.__xss=1"', "javascript:window.__xss=1"):
-            assert payload in shown  # the payload is shown as text, not dropped and not executed
+        assert XSS[2] in shown and "$x$ :red[alert]" in shown  # markdown in a transcript is shown as text
+        for tag in ("<script", "<img", "onerror=", "<svg", "<iframe", "onmouseover="):
+            assert tag not in shown  # markup in a transcript is stripped when it is parsed (core/parsers/markup.py)
         assert page.evaluate("typeof window.__xss") == "undefined"
 
 
