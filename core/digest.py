@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from .compare import phrase_changes, topic_deltas
 from .model import Period
 from .store import Store
-from .views import call_sentences, period_label
+from .views import PERIOD_LABEL_SQL, call_sentences, period_label
 
 BOOTSTRAP = 2000
 TOPIC_POINTS = 2.0
@@ -79,8 +79,8 @@ class Digest:
 def calls_of(store: Store, ticker: str) -> pd.DataFrame:
     """The ticker's analysed calls, oldest first: call_id, period label, ordinal."""
     with store.cursor() as cur:
-        return cur.execute("""
-            SELECT c.call_id, 'FY' || c.fiscal_year || ' Q' || c.fiscal_quarter AS period,
+        return cur.execute(f"""
+            SELECT c.call_id, {PERIOD_LABEL_SQL} AS period,
                    c.fiscal_year * 4 + c.fiscal_quarter - 1 AS ordinal
             FROM calls c WHERE c.ticker = ? AND c.call_id IN (SELECT call_id FROM analysis_runs)
             ORDER BY ordinal

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
 from core.analyst_identity import identities, name_parts, same_firm
 
 GOLD = Path(__file__).with_name("gold") / "analysts" / "NVDA-sample.json"
@@ -146,4 +145,3 @@ def test_the_analysts_command_prints_json_and_csv(corpus_data_dir, monkeypatch, 
     assert main(["analysts", "--csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("name,firm,firms,tickers,calls,questions,")
     assert main(["analysts", "ZZZZ"]) == 1
-    assert SHARED.exists()
