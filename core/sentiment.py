@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from .embedding import EMBEDDING_DIM, Encoder, ModelUnavailableError, load_encoder, mean_pool
+from .batching import Tokens
+from .device import half_precision
+from .embedding import EMBEDDING_DIM, Encoder, ModelUnavailableError, gather, load_encoder, mean_pool
 
 LABELS = ("negative", "neutral", "positive")
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment"
@@ -78,7 +80,7 @@ def build_branch(encoder: Encoder, *, query: str) -> SentimentBranch:
 
 def results_from_logits(logits: torch.Tensor) -> list[SentimentResult]:
     """Argmax labels and p_pos - p_neg scores."""
-    probs = torch.softmax(logits.float(), dim=-1).numpy()
+    probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
     scores = np.clip(probs[:, LABELS.index("positive")] - probs[:, LABELS.index("negative")], -1.0, 1.0)
     return [SentimentResult(LABELS[int(i)], float(s)) for i, s in zip(probs.argmax(axis=1), scores)]
 
@@ -92,24 +94,37 @@ class SentimentModel:
         self.branch = branch.eval()
         self.version = version
 
+    def on(self, device: str) -> "SentimentModel":
+        """This model on a device (float16 on CUDA); itself when it is there already."""
+        if device == self.encoder.device:
+            return self
+        branch = copy.deepcopy(self.branch).to(device)
+        return SentimentModel(self.encoder.on(device), branch.half() if half_precision(device) else branch.float(),
+                              version=self.version)
+
     @property
     def tap(self) -> int:
         """Index of the encoder layer the branch reads out (the top one)."""
         return self.encoder.num_layers - 1
 
-    def embed_and_score(
-        self, texts: list[str], *, batch_size: int = 64
-    ) -> tuple[np.ndarray, list[SentimentResult]]:
-        """Search embeddings and sentiment from one shared encoder pass, in input order."""
-        embeddings = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
-        results: list[SentimentResult | None] = [None] * len(texts)
-        for batch in self.encoder.passes(texts, batch_size=batch_size, tap=self.tap):
-            embeddings[batch.index] = batch.embeddings.numpy()
+    def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
+                         tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 384) search embeddings and (n, 3) float32 sentiment logits from one shared encoder pass, in input
+        order (both stay on the device until the last batch: one copy, no wait per batch)."""
+        embedded, scored = [], []
+        for batch in self.encoder.passes(texts, batch_size=batch_size, tap=self.tap, tokens=tokens):
             with torch.no_grad():
                 logits = self.branch(batch.tapped, batch.attention_mask)
-            for i, result in zip(batch.index, results_from_logits(logits)):
-                results[i] = result
-        return embeddings, results  # type: ignore[return-value]
+            embedded.append((batch.index, batch.embeddings))
+            scored.append((batch.index, logits))
+        return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
+
+    def embed_and_score(
+        self, texts: list[str], *, batch_size: int = 64, tokens: Tokens | None = None
+    ) -> tuple[np.ndarray, list[SentimentResult]]:
+        """Search embeddings and sentiment from one shared encoder pass, in input order."""
+        embeddings, logits = self.embed_and_logits(texts, batch_size=batch_size, tokens=tokens)
+        return embeddings, results_from_logits(torch.from_numpy(logits))
 
     def predict(self, texts: list[str], *, batch_size: int = 64) -> list[SentimentResult]:
         """Label and score for each text, in input order."""
@@ -149,10 +164,14 @@ def load_sentiment_model_from(model_dir: Path) -> SentimentModel:
     return SentimentModel(encoder, branch, version=version)
 
 
+def load_sentiment_model(device: str = "cpu") -> SentimentModel:
+    """The committed model from models/sentiment/ on a device, loaded once per process."""
+    return _load_sentiment_model(device)
+
+
 @functools.cache
-def load_sentiment_model() -> SentimentModel:
-    """The committed model from models/sentiment/, loaded once per process."""
-    return load_sentiment_model_from(MODEL_DIR)
+def _load_sentiment_model(device: str) -> SentimentModel:
+    return load_sentiment_model_from(MODEL_DIR) if device == "cpu" else _load_sentiment_model("cpu").on(device)
 
 
 def embed_and_score(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[SentimentResult]]:

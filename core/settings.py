@@ -17,6 +17,15 @@ def _secrets() -> dict:
         return tomllib.load(handle)
 
 
+def _env_or_secret(*names: str) -> str | None:
+    """The first of these variables set in the environment, else in .streamlit/secrets.toml."""
+    found = next((os.environ[n] for n in names if os.environ.get(n)), None)
+    if found:
+        return found
+    secrets = _secrets()
+    return next((str(secrets[n]) for n in names if secrets.get(n)), None)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, read once from the environment (and .streamlit/secrets.toml)."""
@@ -30,6 +39,14 @@ class Settings:
         default_factory=lambda: os.environ.get("ALPHAVANTAGE_API_KEY") or _secrets().get("ALPHAVANTAGE_API_KEY"),
         repr=False,
     )
+    # scaling out (docs/scaling.md): models' device, a Ray cluster for `analyze`, vectors on object storage
+    device: str = field(default_factory=lambda: os.environ.get("EARNINGS_DEVICE", "auto"))
+    ray_address: str | None = field(default_factory=lambda: os.environ.get("EARNINGS_RAY") or None)
+    vectors_uri: str | None = field(default_factory=lambda: os.environ.get("EARNINGS_VECTORS_URI") or None)
+    s3_endpoint: str | None = field(default_factory=lambda: _env_or_secret("EARNINGS_S3_ENDPOINT", "AWS_ENDPOINT_URL"))
+    s3_region: str | None = field(default_factory=lambda: _env_or_secret("AWS_REGION", "AWS_DEFAULT_REGION"))
+    s3_key_id: str | None = field(default_factory=lambda: _env_or_secret("AWS_ACCESS_KEY_ID"), repr=False)
+    s3_secret: str | None = field(default_factory=lambda: _env_or_secret("AWS_SECRET_ACCESS_KEY"), repr=False)
     user_agent: str = field(
         default_factory=lambda: os.environ.get(
             "EARNINGS_USER_AGENT",
@@ -44,3 +61,8 @@ class Settings:
     @property
     def vectors_dir(self) -> Path:
         return self.data_dir / "vectors.lance"
+
+    @property
+    def vectors_location(self) -> str:
+        """Where the vector table lives: EARNINGS_VECTORS_URI (e.g. s3://bucket/prefix), else vectors_dir."""
+        return self.vectors_uri or str(self.vectors_dir)

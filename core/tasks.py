@@ -24,20 +24,22 @@ def _settings(ctx: JobContext) -> Settings:
 
 
 def _vectors(ctx: JobContext, encoder=None):
-    from .vectors import VectorIndex
+    from .object_store import open_vectors
 
-    return VectorIndex(_settings(ctx).vectors_dir, encoder=encoder)
+    return open_vectors(_settings(ctx), encoder=encoder)
 
 
-def _analyzer(ctx: JobContext):
+def _analyzer(ctx: JobContext, device: str | None = None):
     from .analyze import Analyzer
+    from .device import resolve_device
     from .topics import taxonomy_path
 
-    path = str(taxonomy_path(_settings(ctx).data_dir))
-    if path not in _analyzers:
-        ctx.log("loading the models")
-        _analyzers[path] = Analyzer()
-    return _analyzers[path]
+    device = resolve_device(device or _settings(ctx).device)
+    key = f"{taxonomy_path(_settings(ctx).data_dir)}@{device}"
+    if key not in _analyzers:
+        ctx.log(f"loading the models ({device})")
+        _analyzers[key] = Analyzer(device=device)
+    return _analyzers[key]
 
 
 def _one_analysis_at_a_time(ctx: JobContext) -> FileLock:
@@ -51,18 +53,29 @@ def _one_analysis_at_a_time(ctx: JobContext) -> FileLock:
     return lock
 
 
-def analyze(ctx: JobContext, *, ticker: str | None = None, rescore: bool = False) -> dict:
-    """Analyse every stored call (of a ticker) not analysed with the current models; rescore redoes all."""
+def analyze(ctx: JobContext, *, ticker: str | None = None, rescore: bool = False, ray: str | None = None,
+            workers: int | None = None, device: str | None = None) -> dict:
+    """Analyse every stored call (of a ticker) not analysed with the current models; rescore redoes all. `ray`:
+    on the Ray cluster at this address ("local": one started here; default EARNINGS_RAY), with `workers` model
+    actors; `device`: auto, cpu or cuda (default EARNINGS_DEVICE)."""
     lock = _one_analysis_at_a_time(ctx)
     try:
-        return _analyze(ctx, ticker=ticker, rescore=rescore)
+        return _analyze(ctx, ticker=ticker, rescore=rescore, ray=ray or _settings(ctx).ray_address,
+                        workers=workers, device=device)
     finally:
         lock.release()
 
 
-def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool) -> dict:
-    analyzer = _analyzer(ctx)
+def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool, ray: str | None, workers: int | None,
+             device: str | None) -> dict:
+    analyzer = _analyzer(ctx, "cpu" if ray else device)  # a Ray run's driver only writes: its models stay on the CPU
     vectors = _vectors(ctx, analyzer.model.encoder)
+    engine = None
+    if ray:
+        from .ray_analysis import RayEngine
+
+        engine = RayEngine(address=ray, workers=workers, device=device or _settings(ctx).device,
+                           location=vectors.location, log=ctx.log)
     todo = analyzer.pending(ctx.store, ticker=ticker, rescore=rescore)
     ctx.progress(0, len(todo), "loading the calls")
     ctx.log(f"{len(todo)} calls to analyse" + (f" ({ticker})" if ticker else ""))
@@ -72,7 +85,7 @@ def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool) -> dict:
         ctx.progress(done, total)
         ctx.check()
 
-    report = analyzer.run(ctx.store, vectors, ticker=ticker, rescore=rescore, progress=after_batch)
+    report = analyzer.run(ctx.store, vectors, ticker=ticker, rescore=rescore, progress=after_batch, engine=engine)
     return {"analysed": len(report.analysed), "skipped": report.skipped, "sentences": report.sentences,
             "per_second": round(report.sentences_per_second, 1), "taxonomy": str(analyzer.taxonomy.source),
             "guidance_read": report.guidance_read}

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import lancedb
@@ -45,15 +46,21 @@ SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "period": lancedb.index.BTre
 
 class VectorIndex:
     """One LanceDB table of sentence vectors with the metadata search filters on; one writer at a time across
-    processes (an exclusive lock beside the table), readers never wait."""
+    processes (an exclusive lock beside the table, or in the data directory for a table on object storage) for
+    replacing and deleting rows, while appends (`append_calls`) commit concurrently; readers never wait."""
 
-    def __init__(self, path: Path | str, *, encoder=None) -> None:
+    def __init__(self, path: Path | str, *, encoder=None, location=None) -> None:
+        from .object_store import VectorLocation
+
+        self.location = location or VectorLocation(str(path))
         self.path = str(path)
         self._encoder = encoder
-        self._writer = DatabaseLock(self.path, what="vector table")
+        lock = self.location.lock_path or (None if self.location.remote else self.path)
+        self._writer = DatabaseLock(lock, what="vector table") if lock else _AppendOnly()
         try:
             # interval 0: every read sees the latest version, including other processes' writes
-            db = lancedb.connect(self.path, read_consistency_interval=dt.timedelta(0))
+            db = lancedb.connect(self.path, read_consistency_interval=dt.timedelta(0),
+                                 storage_options=self.location.options or None)
             if TABLE in db.table_names():
                 self._table = db.open_table(TABLE)
             else:
@@ -64,7 +71,8 @@ class VectorIndex:
                     if "text" not in self.index_names():
                         self._table.create_index("text", config=FTS_CONFIG)
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(f"cannot open the vector table: {exc}", where=self.path) from None
+            raise StoreError(f"cannot open the vector table: {self.location.redact(str(exc))}",
+                             where=self.path) from None
         if self._table.schema.field("vector").type != SCHEMA.field("vector").type:
             raise StoreError(f"vector table has {self._table.schema.field('vector').type}, expected {DIM}-d float32",
                              where=self.path)
@@ -89,7 +97,20 @@ class VectorIndex:
                 (self._table.merge_insert(["call_id", "pos"]).when_matched_update_all().when_not_matched_insert_all()
                  .when_not_matched_by_source_delete(scope).execute(data))
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(f"cannot write vectors of calls {ids}: {exc}", where=self.path) from None
+            raise StoreError(f"cannot write vectors of calls {ids}: {self.location.redact(str(exc))}",
+                             where=self.path) from None
+
+    def append_calls(self, batch: Mapping[int, Sequence[Mapping]]) -> None:
+        """Append the rows of calls that have none (one table version, no lock: appends from many processes and
+        machines commit side by side). The caller makes sure the calls had no rows (Analyzer: deleted first)."""
+        data = _to_arrow(batch, where=self.path)
+        if data.num_rows == 0:
+            return
+        try:
+            self._table.add(data)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"cannot append vectors of calls {sorted(batch)}: {self.location.redact(str(exc))}",
+                             where=self.path) from None
 
     def delete_call(self, call_id: int) -> None:
         """Remove every row of one call."""
@@ -103,12 +124,14 @@ class VectorIndex:
             with self._writer.exclusive():
                 self._table.delete(f"call_id IN ({', '.join(str(int(i)) for i in call_ids)})")  # ints only
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(f"cannot delete vectors of calls {sorted(call_ids)}: {exc}", where=self.path) from None
+            raise StoreError(f"cannot delete vectors of calls {sorted(call_ids)}: {self.location.redact(str(exc))}",
+                             where=self.path) from None
 
     # -- reads ----------------------------------------------------------------------------------
-    def counts(self) -> dict[int, int]:
-        """Rows per call_id."""
-        column = self._table.to_lance().to_table(columns=["call_id"]).column("call_id")
+    def counts(self, call_ids: Sequence[int] | None = None) -> dict[int, int]:
+        """Rows per call_id (of these calls)."""
+        scope = None if call_ids is None else f"call_id IN ({', '.join(str(int(i)) for i in call_ids) or 'NULL'})"
+        column = self._table.to_lance().to_table(columns=["call_id"], filter=scope).column("call_id")
         return {int(row["values"]): int(row["counts"]) for row in pc.value_counts(column).to_pylist()}
 
     def call_ids(self) -> set[int]:
@@ -159,6 +182,14 @@ class VectorIndex:
                 if column not in have:
                     self._table.create_index(column, config=config)
             self._table.optimize(cleanup_older_than=CLEANUP_AFTER)
+
+
+class _AppendOnly:
+    """The writer lock of a table on object storage opened without a lock file (a Ray worker): it only appends."""
+
+    @contextmanager
+    def exclusive(self, **_) -> Iterator[None]:
+        yield
 
 
 def _to_arrow(batch: Mapping[int, Sequence[Mapping]], *, where: str) -> pa.Table:

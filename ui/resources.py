@@ -18,6 +18,7 @@ from core import (analysts, compare, digest, discovered_topics, export, guidance
                   views)
 from core.embedding import Encoder, load_encoder
 from core.metrics import load_vocabulary, metrics_path
+from core.object_store import open_vectors
 from core.settings import Settings
 from core.store import Store
 from core.topics import load_taxonomy, taxonomy_path
@@ -53,13 +54,13 @@ def generation() -> int:
 
 
 @st.cache_resource(show_spinner=False)
-def _vector_index(path: str) -> VectorIndex:
-    return VectorIndex(path)
+def _vector_index(location: str) -> VectorIndex:
+    return open_vectors(settings())
 
 
 def vector_index() -> VectorIndex:
-    """The LanceDB sentence table of the configured data directory."""
-    return _vector_index(str(settings().vectors_dir))
+    """The LanceDB sentence table of the configured data directory (or EARNINGS_VECTORS_URI)."""
+    return _vector_index(settings().vectors_location)
 
 
 def _edition(path: Path) -> tuple[str, int]:
@@ -136,7 +137,7 @@ def _search(db_path: str, generation: int, vectors_path: str, text: str, mode: s
 
 def search(text: str, *, mode: str, k: int, scope: Scope, topics: tuple[str, ...] = ()) -> pd.DataFrame:
     """Cached search of the sentence vectors under the scope, joined with speaker and tone."""
-    return _search(str(settings().db_path), generation(), str(settings().vectors_dir), text, mode, k, scope, topics)
+    return _search(str(settings().db_path), generation(), settings().vectors_location, text, mode, k, scope, topics)
 
 
 QUERIES = {

@@ -27,10 +27,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..settings import Settings
-    from ..vectors import VectorIndex
+    from ..object_store import open_vectors
 
-    index = VectorIndex(Settings().vectors_dir)
+    index = open_vectors()
     hits = index.search(args.query, mode=args.mode, k=args.k, tickers=args.ticker, period_from=args.period_from,
                         period_to=args.period_to, sections=args.section, speaker_kinds=args.speaker_kind,
                         topics=args.topic)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from . import dashboard, guidance, ingest, load, memory, search, trends
 from .report import write_section
+from .scale import section as scale_section
 from .scales import SCALES
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ("ingest", "search", "trends", "dashboard", "load", "guidance")
+BENCHMARKS = ("ingest", "search", "trends", "dashboard", "load", "guidance", "scale")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +58,8 @@ def _run(scale, corpus_scale, only: set[str], workdir: Path, output: Path) -> in
         _write(output, "load", load.section(workdir, corpus))
     if "guidance" in only:
         _write(output, "guidance", guidance.section())
+    if "scale" in only:
+        _write(output, "scale", scale_section(scale, workdir))
     return 0
 
 
