@@ -15,23 +15,34 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from core.embedding import load_encoder
+from core.lexicon import lm_counts, lm_tone
+from core.sentiment import CONFIG_FILE, MODEL_DIR, SentimentModel, load_sentiment_model_from
+from scripts.bench.report import write_section
+from scripts.labelset import corpus_sentences
+from scripts.sample_sentences import _WORD, MIN_WORDS, group_of, is_lm_negative
+from scripts.sentiment_data import (
+    DEFAULT_CORPUS,
+    DEFAULT_PHRASEBANK,
+    Example,
+    metrics,
+    read_incall,
+    read_phrasebank,
+    scores,
+    sentence_key,
+    split_by_call,
+    stratified_split,
+)
+from scripts.train_sentiment import (
+    INCALL_VALIDATION,
+    PHRASEBANK_VALIDATION,
+    TrainConfig,
+    fit,
+    predict_states,
+    tapped_states,
+)
 
-from core.embedding import load_encoder  # noqa: E402
-from core.labelset import corpus_sentences  # noqa: E402
-from core.lexicon import lm_counts, lm_tone  # noqa: E402
-from core.sentiment import CONFIG_FILE, MODEL_DIR, SentimentModel, load_sentiment_model_from  # noqa: E402
-from bench.report import write_section  # noqa: E402
-from sample_sentences import MIN_WORDS, _WORD, group_of, is_lm_negative  # noqa: E402
-from sentiment_data import (  # noqa: E402
-    DEFAULT_CORPUS, DEFAULT_PHRASEBANK, Example, metrics, read_incall, read_phrasebank, scores, sentence_key,
-    split_by_call, stratified_split,
-)
-from train_sentiment import (  # noqa: E402
-    INCALL_VALIDATION, PHRASEBANK_VALIDATION, TrainConfig, fit, predict_states, tapped_states,
-)
+ROOT = Path(__file__).resolve().parents[1]
 
 PHRASEBANK_MODEL_DIR = ROOT / "models" / "sentiment-phrasebank"
 LEXICON = "Loughran–McDonald lexicon (pos − neg)"

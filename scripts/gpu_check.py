@@ -1,6 +1,6 @@
 """The CUDA check, for a machine with a GPU: half precision against the CPU on real call sentences, and speed.
 
-    .venv/bin/python scripts/gpu_check.py [--calls 40] [--batch-size 1024] [--json]
+    .venv/bin/python -m scripts.gpu_check [--calls 40] [--batch-size 1024] [--json]
 
 Agreement: every label equal to the CPU run's where the CPU's top two probabilities are at least MARGIN apart
 (closer than that a label is a coin toss in any precision; those are counted apart), and every vector within
@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 MARGIN = 0.02  # CPU p(top) - p(second) below this: a near-tie, not held against the GPU
 MIN_COSINE = 0.999

@@ -1,24 +1,22 @@
 """Inter-annotator agreement on the doubly labelled sentences: accuracy, Cohen's kappa, confusion matrix, disagreements.
 
-    python scripts/label_agreement.py                       # A (incall-labels.tsv) vs B (incall-labels-B.tsv)
-    python scripts/label_agreement.py --a X.tsv --b Y.tsv
+    python -m scripts.label_agreement                       # A (incall-labels.tsv) vs B (incall-labels-B.tsv)
+    python -m scripts.label_agreement --a X.tsv --b Y.tsv
 
-Prints references only (never sentence text); rebuild a disagreement's text with core.labelset.rebuild_texts.
+Prints references only (never sentence text); rebuild a disagreement's text with scripts.labelset.rebuild_texts.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scripts.labelset import LABELS, LabelRef, LabelSetError, load_labels, load_sample
 
-from core.labelset import LABELS, LabelRef, LabelSetError, load_labels, load_sample  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Hand-labelling loop for labels/sample.tsv: show the next unlabelled sentences, then record the annotator's labels.
 
-    python scripts/label_tool.py show --count 100          # prints the batch and its id
-    python scripts/label_tool.py add <batch-id> "+00-0 0+..."  # one mark per shown sentence, in order
+    python -m scripts.label_tool show --count 100          # prints the batch and its id
+    python -m scripts.label_tool add <batch-id> "+00-0 0+..."  # one mark per shown sentence, in order
 
 Marks: '+' positive, '0' neutral, '-' negative; spaces are ignored. The batch id (hash of the first shown reference)
 makes sure the marks go to the sentences that were shown. Sentence texts are rebuilt from the corpus and cached
@@ -12,13 +12,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scripts.labelset import LABEL_COLUMNS, LabelRef, SampleRef, load_labels, load_sample, rebuild_texts
 
-from core.labelset import LABEL_COLUMNS, LabelRef, SampleRef, load_labels, load_sample, rebuild_texts  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 MARKS = {"+": "positive", "0": "neutral", "-": "negative"}

@@ -14,16 +14,14 @@ import argparse
 import csv
 import random
 import re
-import sys
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from core.sentences import Sentence
+from scripts.labelset import SAMPLE_COLUMNS, SampleRef, corpus_sentences, sentence_hash
 
-from core.labelset import SAMPLE_COLUMNS, SampleRef, corpus_sentences, sentence_hash  # noqa: E402
-from core.sentences import Sentence  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 DEFAULT_OUT = ROOT / "labels" / "sample.tsv"

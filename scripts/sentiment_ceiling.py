@@ -19,21 +19,30 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from core.embedding import Encoder, load_encoder, mean_pool  # noqa: E402
-from core.sentiment import LABELS  # noqa: E402
-from bench.report import table, write_section  # noqa: E402
-from bench_sentiment import incall_scores, stratum_weights  # noqa: E402
-from sentiment_data import (  # noqa: E402
-    DEFAULT_CORPUS, DEFAULT_PHRASEBANK, Example, metrics, read_incall, read_phrasebank, scores, split_by_call,
+from core.embedding import Encoder, load_encoder, mean_pool
+from core.sentiment import LABELS
+from scripts.bench.report import table, write_section
+from scripts.bench_sentiment import incall_scores, stratum_weights
+from scripts.sentiment_data import (
+    DEFAULT_CORPUS,
+    DEFAULT_PHRASEBANK,
+    Example,
+    metrics,
+    read_incall,
+    read_phrasebank,
+    scores,
+    split_by_call,
     stratified_split,
 )
-from train_sentiment import (  # noqa: E402
-    INCALL_VALIDATION, PHRASEBANK_VALIDATION, TrainConfig, length_bucketed_batches, warmup_then_decay,
+from scripts.train_sentiment import (
+    INCALL_VALIDATION,
+    PHRASEBANK_VALIDATION,
+    TrainConfig,
+    length_bucketed_batches,
+    warmup_then_decay,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MAX_TOKENS, BATCH, SEED = 128, 32, 13
 
@@ -127,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         fold_train, select = split_by_call(others, fraction=INCALL_VALIDATION, seed=SEED)
         weights = stratum_weights(test, args.corpus)
 
-        def evaluate(model: FineTuned) -> dict:
+        def evaluate(model: FineTuned, test: list = test, weights: list = weights) -> dict:
             phrasebank = metrics(predict(model, encoder, [e.text for e in validation]), validation)
             return {"test": incall_scores(predict(model, encoder, [e.text for e in test]), test, weights),
                     "pb_all": phrasebank["all_levels"]["accuracy"], "pb_agree": phrasebank["all_agree"]["accuracy"]}

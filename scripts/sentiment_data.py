@@ -5,18 +5,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from sklearn.metrics import accuracy_score, f1_score
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from core.errors import ConfigError
+from core.sentiment import LABELS
+from scripts.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated
 
-from core.errors import ConfigError  # noqa: E402
-from core.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated  # noqa: E402
-from core.sentiment import LABELS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 ALL_LEVELS = "Sentences_50Agree.tsv"  # every sentence, labelled by majority (>= 50% of annotators)
 AGREEMENT_FILES = (ALL_LEVELS, "Sentences_66Agree.tsv", "Sentences_75Agree.tsv", "Sentences_AllAgree.tsv")

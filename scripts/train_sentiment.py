@@ -16,18 +16,34 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from core.embedding import Encoder, load_encoder
+from core.sentiment import (
+    CONFIG_FILE,
+    LABELS,
+    MODEL_DIR,
+    QUERIES,
+    WEIGHTS_FILE,
+    SentimentBranch,
+    build_branch,
+    load_sentiment_model_from,
+)
+from scripts.sentiment_data import (
+    AGREEMENT_FILES,
+    DEFAULT_CORPUS,
+    INCALL_FILES,
+    LABELS_DIR,
+    Example,
+    files_hash,
+    metrics,
+    read_incall,
+    read_phrasebank,
+    scores,
+    sentence_key,
+    split_by_call,
+    stratified_split,
+)
 
-from core.embedding import Encoder, load_encoder  # noqa: E402
-from core.sentiment import (  # noqa: E402
-    CONFIG_FILE, LABELS, MODEL_DIR, QUERIES, WEIGHTS_FILE, SentimentBranch, build_branch, load_sentiment_model_from,
-)
-from sentiment_data import (  # noqa: E402
-    AGREEMENT_FILES, DEFAULT_CORPUS, INCALL_FILES, LABELS_DIR, Example, files_hash, metrics, read_incall,
-    read_phrasebank, scores, sentence_key, split_by_call, stratified_split,
-)
+ROOT = Path(__file__).resolve().parents[1]
 
 PHRASEBANK_VALIDATION = 0.2  # stratified share of the PhraseBank sentences held out
 INCALL_VALIDATION = 0.2  # share of each ticker's calls held out (all their labelled sentences)

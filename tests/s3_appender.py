@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core.object_store import open_vectors  # noqa: E402
+from core.object_store import open_vectors
 
 
 def rows(call_id: int, count: int) -> list[dict]:

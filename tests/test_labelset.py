@@ -9,9 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from core.labelset import (
-    ADJUDICATED_COLUMNS, LABEL_COLUMNS, LabelRef, LabelSetError, SampleRef, corpus_sentences, load_adjudicated,
-    load_labels, load_sample, rebuild_texts, sentence_hash, with_adjudicated,
+from scripts.labelset import (
+    ADJUDICATED_COLUMNS,
+    LABEL_COLUMNS,
+    LabelRef,
+    LabelSetError,
+    SampleRef,
+    corpus_sentences,
+    load_adjudicated,
+    load_labels,
+    load_sample,
+    rebuild_texts,
+    sentence_hash,
+    with_adjudicated,
 )
 
 LABELS_DIR = Path(__file__).resolve().parents[1] / "labels"

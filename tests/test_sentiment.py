@@ -15,11 +15,20 @@ from safetensors.torch import load_file, save_file
 
 from core.cli import main
 from core.embedding import ModelUnavailableError, load_encoder
-from core.labelset import load_labels
 from core.sentiment import (
-    CONFIG_FILE, LABELS, MODEL_DIR, QUERIES, WEIGHTS_FILE, SentimentResult, build_branch, embed_and_score,
-    load_sentiment_model, load_sentiment_model_from, results_from_logits,
+    CONFIG_FILE,
+    LABELS,
+    MODEL_DIR,
+    QUERIES,
+    WEIGHTS_FILE,
+    SentimentResult,
+    build_branch,
+    embed_and_score,
+    load_sentiment_model,
+    load_sentiment_model_from,
+    results_from_logits,
 )
+from scripts.labelset import load_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWN = [

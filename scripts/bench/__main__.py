@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -28,7 +27,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="scratch directory (default: a temporary one, removed after); "
                         "a kept workdir lets `--only dashboard` reuse the prepared corpus")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     scale = SCALES[args.scale]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="earnings-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,7 @@ async def session(browser, url: str, number: int, rounds: int, steps: list[Step]
         for round_ in range(rounds):
             query = QUERIES[(number + round_) % len(QUERIES)]
 
-            async def search() -> None:
+            async def search(query: str = query) -> None:
                 await page.goto(f"{url}/search?q={query.replace(' ', '+')}")
                 await settled(page)
                 await page.get_by_text("sentences, best first").wait_for()

@@ -259,7 +259,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure: with the baseline passes; profile: under cProfile (where time goes); "
                              "memory: the ingest alone (its peak RSS)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     if args.mode == "profile":
         facts = _profile(args.data_dir, args.files)
     else:

@@ -81,11 +81,10 @@ def measure_stages(data_dir: Path, files: list[Path]) -> dict:
     """Per-process rates of the CPU-side stages on the stored calls: split + text measures, tokenizing, and the
     driver's writes (DuckDB rows, LanceDB rows) of already analysed batches."""
     from core.analyze import Analyzer
-    from core.embedding import load_tokenizer, MAX_TOKENS
     from core.batching import tokenize
-    from core.vectors import VectorIndex
-
+    from core.embedding import MAX_TOKENS, load_tokenizer
     from core.ray_analysis import read_groups
+    from core.vectors import VectorIndex
 
     store = _imported(data_dir, files)
     ids = [c["call_id"] for c in store.calls()]
@@ -219,7 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("mode", choices=("analyse", "stages"))
     parser.add_argument("args", nargs="+")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     if args.mode == "analyse":
         facts = measure_analysis(Path(args.args[0]), [Path(f) for f in args.args[2:]], workers=int(args.args[1]))
     else:

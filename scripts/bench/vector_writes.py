@@ -90,5 +90,4 @@ def s3_rates(rows: int, workdir: Path) -> list[list]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     print(json.dumps(_append(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))), flush=True)

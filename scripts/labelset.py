@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
-from .errors import TranscriptError
-from .model import Transcript
-from .parsers import parse_document
-from .sentences import Sentence, sentences_of
+from core.errors import TranscriptError
+from core.model import Transcript
+from core.parsers import parse_document
+from core.sentences import Sentence, sentences_of
 
 LABELS = ("positive", "neutral", "negative")
 LABEL_COLUMNS = ("ref_file", "turn_idx", "sent_idx", "sha1", "label", "annotator")
