@@ -1,9 +1,8 @@
 """The dashboard: page config, the global filters in the sidebar, and the router."""
 import streamlit as st
 
-from ui import filters
+from ui import filters, navigation
 from ui import jobs as ui_jobs
-from ui import navigation
 
 st.set_page_config(page_title="Earnings calls", page_icon=":material/record_voice_over:", layout="wide")
 

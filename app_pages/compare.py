@@ -1,6 +1,7 @@
 """Compare: two calls (same ticker QoQ or YoY, or any two) — tone and topic deltas, new and vanished phrases."""
 import streamlit as st
 
+from core.model import Period
 from core.views import Scope
 from ui import charts, filters, resources, widgets
 
@@ -11,13 +12,14 @@ if calls.empty:
     st.stop()
 
 labels = dict(zip(calls["call_id"], calls["ticker"] + " · " + calls["fiscal_period"]))
-ordinals = dict(zip(zip(calls["ticker"], calls["fiscal_year"] * 4 + calls["fiscal_quarter"] - 1), calls["call_id"]))
+ordinals = {(ticker, Period(year, quarter).ordinal): call_id for ticker, year, quarter, call_id in
+            zip(calls["ticker"], calls["fiscal_year"], calls["fiscal_quarter"], calls["call_id"])}
 left, right = st.columns(2)
 b = left.selectbox("Call", list(labels), format_func=labels.get, help="The later call, compared with call A")
 mode = right.segmented_control("Against", ["previous quarter", "a year before", "another call"],
                                default="previous quarter", required=True)
 row = calls.set_index("call_id").loc[b]
-ordinal = int(row["fiscal_year"]) * 4 + int(row["fiscal_quarter"]) - 1
+ordinal = Period(int(row["fiscal_year"]), int(row["fiscal_quarter"])).ordinal
 if mode == "another call":
     a = st.selectbox("Call A", [c for c in labels if c != b], format_func=labels.get)
 else:
@@ -35,8 +37,8 @@ if tone.empty:
     st.stop()
 
 st.markdown("#### Net tone by group")
-st.plotly_chart(charts.bars(tone.melt(id_vars="group", value_vars=["net_tone_a", "net_tone_b"], var_name="call",
-                                      value_name="net tone").replace({"net_tone_a": labels[a], "net_tone_b": labels[b]}),
+both = tone.melt(id_vars="group", value_vars=["net_tone_a", "net_tone_b"], var_name="call", value_name="net tone")
+st.plotly_chart(charts.bars(both.replace({"net_tone_a": labels[a], "net_tone_b": labels[b]}),
                             x="net tone", y="group", color="call", title="Net tone, A and B", x_title="Net tone"),
                 key="tone-bars")
 widgets.table(tone, "compare-tone", column_config={

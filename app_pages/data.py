@@ -7,13 +7,16 @@ import streamlit as st
 from core import jobs, watch
 from core.errors import TranscriptError
 from core.ingest import IMPORT_SUFFIXES
-from core.model import SOURCE_NAMES, Period, period_range, ticker_symbol
+from core.model import Period, period_range, ticker_symbol
 from core.parsers import PARSER_VERSION
+from core.sources import SOURCES, plan_refetch
 from ui import filters, resources, widgets
 from ui import jobs as ui_jobs
 
 st.title("Data")
 store = resources.store()
+SOURCE_HELP = "; ".join(f"{name} needs {' and '.join(source.secrets)} in the environment or secrets.toml"
+                        for name, source in SOURCES.items() if source.secrets) or None
 
 
 def _period(text: str) -> Period | None:
@@ -69,8 +72,7 @@ with fetch_tab:
     with st.form("fetch"):
         left, middle, right = st.columns(3)
         ticker = left.text_input("Ticker", placeholder="NVDA", max_chars=10).strip().upper()
-        source = middle.selectbox("Source", list(SOURCE_NAMES),
-                                  help="alphavantage needs ALPHAVANTAGE_API_KEY in the environment or secrets.toml")
+        source = middle.selectbox("Source", list(SOURCES), help=SOURCE_HELP)
         last = right.number_input("Last N quarters", min_value=1, max_value=80, value=8)
         left, right = st.columns(2)
         start = left.text_input("…or from quarter", placeholder="2023Q1")
@@ -114,7 +116,7 @@ with calls_tab:
         widgets.empty_state("No call is stored yet.")
     else:
         shown = calls[["call_id", "ticker", "fiscal_period", "call_date", "title", "turns", "qa_turns",
-                       "analysed_sentences", "origin", "source_kind", "source", "fetched_at", "http_status",
+                       "analysed_sentences", "origin", "format", "source", "fetched_at", "http_status",
                        "parser_version", "stored_at"]]
         st.caption("Select rows to re-fetch or delete them.")
         picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
@@ -123,14 +125,15 @@ with calls_tab:
         rows = shown.iloc[picked.selection.rows] if picked and picked.selection.rows else shown.iloc[0:0]
         left, right = st.columns(2)
         if left.button(f"Re-fetch {len(rows)} selected", disabled=rows.empty, icon=":material/refresh:"):
-            for ticker, group in calls.loc[rows.index].groupby("ticker"):
-                web = group[group["origin"] != "file"]
-                if len(web) < len(group):
-                    st.warning(f"{ticker}: calls imported from files cannot be re-fetched; import the file again.")
-                for origin, same in web.groupby("origin"):
-                    periods = [str(Period(int(y), int(q))) for y, q in zip(same["fiscal_year"], same["fiscal_quarter"])]
-                    queue("fetch", {"ticker": ticker, "source": origin, "periods": periods, "last": None,
-                                    "refresh": True, "analyse": True}, f"Re-fetch of {ticker}")
+            picked_calls = calls.loc[rows.index, ["ticker", "fiscal_year", "fiscal_quarter", "origin"]]
+            refetches, problems = plan_refetch((ticker, Period(int(year), int(quarter)), origin) for
+                                               ticker, year, quarter, origin in picked_calls.itertuples(index=False))
+            for problem in problems:
+                st.warning(problem)
+            for refetch in refetches:
+                queue("fetch", {"ticker": refetch.ticker, "source": refetch.source,
+                                "periods": [str(p) for p in refetch.periods], "last": None, "refresh": True,
+                                "analyse": True}, f"Re-fetch of {refetch.ticker}")
         if right.button(f"Delete {len(rows)} selected", disabled=rows.empty, icon=":material/delete:"):
             queue("delete", {"call_ids": [int(c) for c in rows["call_id"]]}, f"Delete of {len(rows)} calls")
 
@@ -189,7 +192,7 @@ with watch_tab:
     with st.form("watch"):
         left, middle, right = st.columns(3)
         watched = left.text_input("Ticker to watch", placeholder="NVDA", max_chars=10)
-        watch_source = middle.selectbox("Source", list(SOURCE_NAMES), key="watch-source")
+        watch_source = middle.selectbox("Source", list(SOURCES), help=SOURCE_HELP, key="watch-source")
         hours = right.number_input("Check every (hours)", min_value=0.01, max_value=8784.0,
                                    value=watch.interval(store).total_seconds() / 3600)
         if st.form_submit_button("Save", icon=":material/visibility:"):

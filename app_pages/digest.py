@@ -36,7 +36,7 @@ for kind, title in TITLES.items():
     if not lines:
         continue
     st.markdown(f"#### {title}")
-    for number, line in enumerate(lines):
+    for line in lines:
         with st.container(border=True):
             st.markdown(escape_markdown(line.text))
             if line.quotes:

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core.guidance_links import change_text
+from core.measures import SUMMARY
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date
 
@@ -22,19 +23,13 @@ for ticker, rows in summary.groupby("ticker", sort=True):
     st.subheader(f"{ticker} · {latest['fiscal_period']}")
     st.caption(f"Call of {format_date(latest['call_date'])} · {int(latest['sentences'])} sentences analysed · "
                f"{int(latest['calls_in_scope'])} calls in scope")
-    columns = st.columns(5)
-    figures = [("Net tone", "net_tone"), ("Prepared", "net_tone_prepared"), ("Q&A", "net_tone_qa"),
-               ("Q&A − prepared", "tone_gap_qa_minus_prepared"), ("Uncertainty /1000 words",
-                                                                  "uncertainty_per_1000_words")]
     base = "previous" if "previous" in rows.index else None
-    for column, (label, key) in zip(columns, figures):
-        delta = None
-        if base is not None and rows.loc[base, key] == rows.loc[base, key] and latest[key] == latest[key]:
-            delta = f"{latest[key] - rows.loc[base, key]:+.3f} QoQ"
-        value = latest[key]
-        column.metric(label, "–" if value != value else f"{value:+.3f}" if key != "uncertainty_per_1000_words"
-                      else f"{value:.2f}", delta, delta_color="inverse" if key == "uncertainty_per_1000_words"
-                      else "normal")
+    for column, measure in zip(st.columns(len(SUMMARY)), SUMMARY):
+        value, delta = latest[measure.name], None
+        if base is not None and rows.loc[base, measure.name] == rows.loc[base, measure.name] and value == value:
+            delta = f"{measure.change_text(value - rows.loc[base, measure.name])} QoQ"
+        column.metric(measure.label, measure.text(value), delta, help=measure.help,
+                      delta_color="inverse" if measure.inverse else "normal")
     if base is not None:
         st.page_link(navigation.page("digest"), label=f"What changed on {ticker}'s {latest['fiscal_period']} call",
                      icon=":material/difference:", query_params={"digest-ticker": ticker,
@@ -48,8 +43,7 @@ for ticker, rows in summary.groupby("ticker", sort=True):
 table = summary.assign(which=summary["which"].map(WHICH))
 st.markdown("#### Latest vs previous vs a year before")
 widgets.table(table, "overview", column_config={
-    key: st.column_config.NumberColumn(format="%+.3f") for key in
-    ("net_tone", "net_tone_prepared", "net_tone_qa", "tone_gap_qa_minus_prepared")})
+    m.name: st.column_config.NumberColumn(m.label, format=m.printf, help=m.help) for m in SUMMARY})
 
 movers = resources.query("topic_movers", scope=scope)
 st.markdown("#### Rising and falling topics (share of sentences, latest vs previous call)")

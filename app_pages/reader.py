@@ -45,8 +45,9 @@ target = int(params["at"]) if params.get("at", "").isdigit() and call_id == want
 header = resources.query("call_header", call_id)
 st.subheader(header["title"] or labels[call_id], anchor=False)
 source = header["source"]
-st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · call of {format_date(header['call_date'])} · "
-           f"source: {header['source_kind']} · fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · "
+           f"call of {format_date(header['call_date'])} · source: {header['format']} · "
+           f"fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
 if source.startswith(("https://", "http://")):
     st.link_button("Open the source page", source, icon=":material/open_in_new:")
 else:

@@ -1,24 +1,25 @@
 """Topics: topic × quarter heatmaps of share and tone, discovered topics, and any phrase's trend."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from core.errors import ConfigError
+from core.model import period_label
 from ui import charts, filters, resources, widgets
 from ui.text import escape_markdown
 
 st.title("Topics")
 scope = filters.scope()
 st.caption(filters.describe(scope))
-shares = resources.query("topic_shares", scope=scope)
-if shares.empty:
-    widgets.empty_state("No analysed sentence with a topic in this scope.",
-                        analysed=not resources.query("calls", scope=scope).empty)
-    st.stop()
-
-tickers = sorted(shares["ticker"].unique())
+tickers = sorted(widgets.stored_tickers(scope))
 ticker = st.segmented_control("Ticker", tickers, default=tickers[0], required=True, key="topics-ticker")
-data = shares[shares["ticker"] == ticker]
-data = data.assign(topic_label=data["topic"].map(resources.topic_label))
+shares = resources.query("topic_shares", scope=replace(scope, tickers=(ticker,)))  # one ticker's calls, not all
+if shares.empty:
+    widgets.empty_state(f"No analysed sentence of {ticker} with a topic in this scope.",
+                        analysed=not resources.query("calls", scope=replace(scope, tickers=(ticker,))).empty)
+    st.stop()
+data = shares.assign(topic_label=shares["topic"].map(resources.topic_label))
 share_tab, tone_tab = st.tabs(["Share of sentences", "Tone"], key="heatmap", bind="query-params", on_change="rerun")
 if share_tab.open:
     share_tab.plotly_chart(charts.heatmap(data, value="share", title=f"{ticker}: share of sentences per topic",
@@ -41,8 +42,7 @@ if st.toggle("Discover the topics of this ticker's calls", key="discover"):
     else:
         trend = discovery.shares.assign(
             ticker=ticker, series=discovery.shares["label"],
-            fiscal_period="FY" + discovery.shares["fiscal_year"].astype(str) + " Q"
-                          + discovery.shares["fiscal_quarter"].astype(str))
+            fiscal_period=list(map(period_label, discovery.shares["fiscal_year"], discovery.shares["fiscal_quarter"])))
         st.plotly_chart(charts.lines(trend, y="share", color="series", title=f"{ticker}: discovered topics' share "
                                      "of sentences", y_title="Share of sentences"), key="discovered-share")
         widgets.table(pd.DataFrame([{"topic": t.index, "label": t.label, "terms": ", ".join(t.terms)}
@@ -63,8 +63,8 @@ if phrase.strip():
         st.info(f"No sentence of {ticker} is that close to “{escape_markdown(phrase)}”. Lower the threshold or try "
                 "other words.", icon=":material/search_off:")
     else:
-        trend = trend.assign(ticker=ticker, fiscal_period="FY" + trend["fiscal_year"].astype(str) + " Q"
-                             + trend["fiscal_quarter"].astype(str), series="share of sentences")
+        periods = list(map(period_label, trend["fiscal_year"], trend["fiscal_quarter"]))
+        trend = trend.assign(ticker=ticker, fiscal_period=periods, series="share of sentences")
         st.plotly_chart(charts.lines(trend, y="share", color="series", title=f"{ticker}: share of sentences close "
                                      "to the phrase", y_title="Share of sentences"), key="phrase-share")
         widgets.table(trend, f"phrase-trend-{ticker}", column_config={

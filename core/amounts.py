@@ -54,8 +54,8 @@ _TOLERANCE = re.compile(r"^\s*,?\s*(?:(?:sequentially|year[\s-]+(?:over|on)[\s-]
                         r"(?P<each>respectively\s*,?\s*)?(?:plus\s*(?:or|and|/)\s*minus|\+/-|±|give\s+or\s+take)"
                         r"\s*$", re.I)
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$", re.I)
-_WORD_WIDTH = re.compile(r"(?<=minus\s)(?P<word>a\s+couple\s+of|a\s+couple|a|one)\s+(?P<unit>(?:percentage\s+)?points?)\b",
-                         re.I)
+_WORD_WIDTH = re.compile(r"(?<=minus\s)(?P<word>a\s+couple\s+of|a\s+couple|a|one)\s+"
+                         r"(?P<unit>(?:percentage\s+)?points?)\b", re.I)
 _FROM_OR_BY = re.compile(r"\b(?:from|by)\s*$", re.I)  # "from 5% to 3%", "by $500 million to $69.5 billion"
 _APPROX = re.compile(r"(?:approximately|about|around|roughly|circa|nearly|almost|close\s+to|~)\s*$", re.I)
 
@@ -216,8 +216,10 @@ def amounts(text: str) -> list[Amount]:
         if i + 1 < len(numbers):
             second = numbers[i + 1]
             gap = text[first.end:second.start]
-            joined = _joined(first, second) if (_RANGE_JOIN.match(gap) and not _FROM_OR_BY.search(text[:first.start]) and (
-                gap.strip().lower() != "and" or _BETWEEN.search(text[:first.start]))) else None
+            before = text[:first.start]
+            joins = (_RANGE_JOIN.match(gap) and not _FROM_OR_BY.search(before)
+                     and (gap.strip().lower() != "and" or _BETWEEN.search(before)))
+            joined = _joined(first, second) if joins else None
             tolerance = _TOLERANCE.match(gap)
             if joined and (joined[0] <= joined[1] or joined[1] < 0):  # "minus 1% to minus 5.5%" runs downwards
                 low, high, unit, slip = min(joined[:2]), max(joined[:2]), joined[2], joined[3]

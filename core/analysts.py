@@ -11,15 +11,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .analyst_identity import identities, same_firm
-from .rollups import CURRENT_RUNS_SQL
+from .measures import CURRENT_RUNS_SQL, PERIOD_LABEL_SQL, PERIOD_ORDINAL_SQL
 from .store import Store
-from .views import PERIOD_LABEL_SQL
 
 COURTESY_WORDS = 12
 TOP_TOPICS = 3
 
 _TURNS_SQL = f"""
-    SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.fiscal_year * 4 + c.fiscal_quarter - 1 AS ordinal,
+    SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_ORDINAL_SQL} AS ordinal,
            {PERIOD_LABEL_SQL} AS period, c.call_date, t.idx AS turn_idx, t.speaker, t.firm, t.text
     FROM turns t JOIN calls c ON c.call_id = t.call_id
     WHERE t.kind = 'analyst' AND t.section = 'qa' AND t.type = 'question' AND (? IS NULL OR c.ticker = ?)

@@ -3,7 +3,8 @@ the guidance of every analysed call whose guidance is missing or stale (core/gui
 
 Write protocol (crash safety; `core.repair` relies on it). For each call:
 1. ONE DuckDB transaction deletes the call's previous analysis — including its `analysis_runs` row — and writes
-   its `sentences`, `sentence_topics`, `sentence_vectors` and `qa_exchanges`;
+   its `sentences`, `sentence_topics`, `sentence_vectors`, `qa_exchanges` and, from those sentences, its
+   aggregates (core/aggregates.py);
 2. its LanceDB rows are replaced (`VectorIndex.write_calls`, one table version for a batch of calls);
 3. only then a tiny DuckDB transaction writes its `analysis_runs` row (models, taxonomy, sentence count).
 A call is analysed exactly when it has an `analysis_runs` row whose versions match the current models and whose
@@ -30,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import guidance_runs
+from .aggregates import write_calls
 from .batching import prefetched
 from .call_prep import PreparedCall, joined_tokens, prepare_call
 from .cues import exchanges
@@ -44,10 +46,12 @@ from .store import Store
 from .topics import Taxonomy, TopicScorer, load_taxonomy, taxonomy_path
 from .vectors import VectorIndex
 
-# Bump when sentence splitting, cues or the stored measures change: every call is then analysed again.
+# Bump when sentence splitting, cues or the stored measures change: every call is then analysed again. (A new fact
+# of the measure registry needs no bump: its migration computes it for the stored sentences.)
 PIPELINE_VERSION = 2
 BATCH_SIZE = {"cpu": 64, "cuda": 1024}  # sentences per encoder pass
-ANALYSIS_TABLES = ("sentences", "sentence_topics", "sentence_vectors", "qa_exchanges", "analysis_runs")
+ANALYSIS_TABLES = ("sentences", "sentence_topics", "sentence_vectors", "qa_exchanges", "call_aggregates",
+                   "call_topic_aggregates", "analysis_runs")
 Progress = Callable[[int, int], None]  # (calls done, calls to do)
 
 
@@ -194,7 +198,8 @@ class Analyzer:
             "sentiment_model": [self.version.sentiment_model] * len(sents),
             **{f"lm_{k}": pa.array([getattr(c, k) for c in counts], pa.int32())
                for k in ("positive", "negative", "uncertainty", "litigious", "constraining")},
-            "forward_looking": call.forward_looking,
+            "speaker_group": [s.speaker_group for s in sents],
+            **call.facts,
             "topic": pa.array([t[0][0] if t else None for t in topics], pa.string()),
             "embedding": pa.FixedSizeListArray.from_arrays(
                 pa.array(np.asarray(embeddings, np.float32).reshape(-1), pa.float32()), EMBEDDING_DIM),
@@ -229,6 +234,7 @@ class Analyzer:
                 _insert(cur, "sentence_vectors", analysis.rows.select(["call_id", "pos", "embedding"]))
                 _insert(cur, "sentence_topics", analysis.topics)
                 _insert(cur, "qa_exchanges", analysis.qa)
+                write_calls(cur, [analysis.call_id])
         rows = {a.call_id: lance_rows(a) for a in batch}
         if appended:  # a retried task may have appended a call twice
             have = vectors.counts(sorted(rows))
@@ -266,7 +272,7 @@ def vector_rows(meta: dict, sentences: Sequence[Sentence], embeddings: np.ndarra
     """The LanceDB rows of one call (keys of core.vectors.ROW_KEYS)."""
     return [
         {"call_id": meta["call_id"], "pos": s.pos, "ticker": meta["ticker"], "fiscal_year": meta["fiscal_year"],
-         "fiscal_quarter": meta["fiscal_quarter"], "section": s.section, "speaker_kind": s.speaker_group,
+         "fiscal_quarter": meta["fiscal_quarter"], "section": s.section, "speaker_group": s.speaker_group,
          "topic": topic, "text": s.text, "vector": vector}
         for s, vector, topic in zip(sentences, embeddings, topics)
     ]

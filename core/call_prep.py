@@ -1,13 +1,14 @@
-"""The text work of one call before any model: sentences, Loughran–McDonald counts, forward-looking cues and,
-when asked, token ids. A local analysis does it in line; on Ray it runs in the CPU stage ahead of the models."""
+"""The text work of one call before any model: sentences, Loughran–McDonald counts, the measure registry's facts
+(core.measures.FACTS: forward-looking cues, …) and, when asked, token ids. A local analysis does it in line; on Ray
+it runs in the CPU stage ahead of the models."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .batching import Tokens
-from .cues import is_forward_looking
 from .lexicon import LexiconCounts, lm_counts
+from .measures import FACTS
 from .model import Transcript
 from .sentences import Sentence, sentences_of
 
@@ -20,7 +21,7 @@ class PreparedCall:
     meta: dict  # the call's row of Store.calls()
     sentences: list[Sentence]
     counts: list[LexiconCounts]
-    forward_looking: list[bool]
+    facts: dict[str, list]  # column -> a value per sentence (core.measures.FACTS)
     tokens: Tokens | None = None  # token ids of the sentences, when made ahead
 
     @property
@@ -34,7 +35,7 @@ def prepare_call(call_id: int, meta: dict, transcript: Transcript, *,
     sentences = sentences_of(transcript)
     texts = [s.text for s in sentences]
     return PreparedCall(call_id, meta, sentences, [lm_counts(t) for t in texts],
-                        [is_forward_looking(t) for t in texts], tokenize(texts) if tokenize else None)
+                        {f.column: [f.compute(t) for t in texts] for f in FACTS}, tokenize(texts) if tokenize else None)
 
 
 def joined_tokens(calls: Sequence[PreparedCall]) -> Tokens | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
+from .measures import NET_TONE_SQL
 from .store import Store
-from .views import NET_TONE_SQL, SENTENCES_SQL, Scope, call_sentences, topic_shares
+from .views import SENTENCES_SQL, Scope, call_sentences, topic_shares
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z'-]+\b"  # words of 2+ letters; numbers and amounts are not phrases
 

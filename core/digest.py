@@ -21,15 +21,15 @@ import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
 from .compare import phrase_changes, topic_deltas
+from .measures import PERIOD_LABEL_SQL, PERIOD_ORDINAL_SQL, SPEAKER_SERIES
 from .model import Period
 from .store import Store
-from .views import PERIOD_LABEL_SQL, call_sentences, period_label
+from .views import call_sentences
 
 BOOTSTRAP = 2000
 TOPIC_POINTS = 2.0
 TOP = 5
 _TONE = {"positive": 1.0, "negative": -1.0}
-SPEAKER_GROUPS = ("ceo", "cfo", "executive", "analyst")  # the operator's tone says nothing
 _TITLES = {"tone": "Tone", "topic": "Topics", "phrase": "Phrases", "question": "Questions",
            "non_answer": "Likely non-answers", "guidance": "Guidance changes"}
 
@@ -80,8 +80,7 @@ def calls_of(store: Store, ticker: str) -> pd.DataFrame:
     """The ticker's analysed calls, oldest first: call_id, period label, ordinal."""
     with store.cursor() as cur:
         return cur.execute(f"""
-            SELECT c.call_id, {PERIOD_LABEL_SQL} AS period,
-                   c.fiscal_year * 4 + c.fiscal_quarter - 1 AS ordinal
+            SELECT c.call_id, {PERIOD_LABEL_SQL} AS period, {PERIOD_ORDINAL_SQL} AS ordinal
             FROM calls c WHERE c.ticker = ? AND c.call_id IN (SELECT call_id FROM analysis_runs)
             ORDER BY ordinal
         """, [ticker.upper()]).df()
@@ -95,7 +94,7 @@ def digest(store: Store, ticker: str, period: Period | None = None) -> Digest:
         raise ValueError(f"no analysed calls of {ticker.upper()}")
     at = calls.index[-1] if period is None else calls.index[calls["ordinal"] == period.ordinal]
     if period is not None and len(at) == 0:
-        raise ValueError(f"no analysed call of {ticker.upper()} for {period_label(period)}; analysed: "
+        raise ValueError(f"no analysed call of {ticker.upper()} for {period.label}; analysed: "
                          + ", ".join(calls["period"]))
     at = at if np.isscalar(at) else at[0]
     call_id, label = int(calls.loc[at, "call_id"]), calls.loc[at, "period"]
@@ -133,7 +132,7 @@ def tone_change(before: np.ndarray, after: np.ndarray, *, draws: int = BOOTSTRAP
 def tone_lines(before: pd.DataFrame, after: pd.DataFrame, call_id: int) -> list[Line]:
     """Net tone change of the whole call, each section and each speaker group, significant ones first."""
     groups = [("whole call", None, None)] + [(f"section: {s}", "section", s) for s in ("prepared", "qa")] + [
-        (f"speakers: {g}", "speaker_group", g) for g in SPEAKER_GROUPS]
+        (f"speakers: {g}", "speaker_group", g) for g in SPEAKER_SERIES]
     lines = []
     for name, column, value in groups:
         old = before if column is None else before[before[column] == value]

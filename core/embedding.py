@@ -15,9 +15,9 @@ import torch
 from .batching import Tokens, sorted_batches, staged_batches, tokenize
 from .device import half_precision
 from .errors import TranscriptError
+from .model import EMBEDDING_DIM
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-EMBEDDING_DIM = 384
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
 
 

@@ -19,6 +19,14 @@ class FetchError(TranscriptError):
     """A request failed for good (after any retries)."""
 
 
+class HttpStatusError(FetchError):
+    """The server answered with a status that is not success (after any retries)."""
+
+    def __init__(self, message: str, *, status: int, where: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, where=where)
+
+
 class RateLimitedError(FetchError):
     """A source said we are asking too often and did not recover in time."""
 

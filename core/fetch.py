@@ -9,17 +9,17 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from .errors import FetchError, ParseError, RateLimitedError, TranscriptError
+from .fetch_plan import Plan, plan_quarters, plan_urls, quarter_window, to_locate
 from .fiscal import latest_period
 from .http import HttpClient
 from .model import Period
 from .parsers import PARSER_VERSION
 from .settings import Settings
-from .sources import Source, Target, make_source, parse_raw
+from .sources import DEFAULT_SOURCE, make_client, make_source, parse_raw
+from .sources.base import Located, Source, Target
 from .store import Store
 
 log = logging.getLogger(__name__)
-
-DEFAULT_LAST = 4
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class QuarterReport:
     """The outcome for one quarter: 'fetched', 'cached' or 'failed' (with the reason)."""
 
     period: Period | None
-    status: str
+    outcome: str
     reason: str = ""
     url: str = ""
 
@@ -37,13 +37,6 @@ class QuarterReport:
 
 
 Progress = Callable[[QuarterReport, int, int], None]  # (report, done so far, total)
-
-
-def last_periods(end: Period, count: int) -> list[Period]:
-    """The count quarters ending with end, oldest first."""
-    if count < 1:
-        raise ValueError(f"the number of quarters must be at least 1, got {count}")
-    return [Period.from_ordinal(o) for o in range(end.ordinal - count + 1, end.ordinal + 1)]
 
 
 class _Run:
@@ -61,7 +54,7 @@ class _Run:
         with self._lock:
             self.reports.append(report)
             done = len(self.reports)
-        log.info("%s %s: %s %s", self.ticker, report.label, report.status, report.reason)
+        log.info("%s %s: %s %s", self.ticker, report.label, report.outcome, report.reason)
         if self.progress:
             self.progress(report, done, self.total)
 
@@ -98,7 +91,7 @@ class _Run:
 
 def fetch_calls(
     store: Store, ticker: str, *, periods: Sequence[Period] | None = None, last: int | None = None,
-    source: str = "fool", urls: Sequence[str] = (), refresh: bool = False, settings: Settings | None = None,
+    source: str = DEFAULT_SOURCE, urls: Sequence[str] = (), refresh: bool = False, settings: Settings | None = None,
     client: HttpClient | None = None, base_url: str | None = None, listing_pages: int = 5,
     progress: Progress | None = None, today: dt.date | None = None, cancelled: Callable[[], bool] = lambda: False,
 ) -> list[QuarterReport]:
@@ -111,57 +104,40 @@ def fetch_calls(
     settings = settings or Settings()
     ticker = ticker.upper()
     own_client = client is None
-    client = client or HttpClient(user_agent=settings.user_agent, secrets=[settings.alphavantage_key or ""])
+    client = client or make_client(settings)
     try:
         src = make_source(source, client=client, settings=settings, base_url=base_url, listing_pages=listing_pages)
-        return _fetch(store, src, ticker, periods=periods, last=last, urls=urls, refresh=refresh,
-                      concurrency=client.policy.max_concurrency, progress=progress, today=today,
-                      cancelled=cancelled)
+        plan, problems = _plan(store, src, ticker, periods=periods, last=last, urls=urls, refresh=refresh,
+                               today=today)
+        run = _Run(store, src, ticker, progress, plan.total, cancelled)
+        return _execute(plan, run, problems=problems, concurrency=client.policy.max_concurrency)
     finally:
         if own_client:
             client.close()
 
 
-def _fetch(
-    store: Store, src: Source, ticker: str, *, periods: Sequence[Period] | None, last: int | None,
-    urls: Sequence[str], refresh: bool, concurrency: int, progress: Progress | None, today: dt.date | None,
-    cancelled: Callable[[], bool],
-) -> list[QuarterReport]:
-    targets: list[Target] = []
-    missing: list[QuarterReport] = []
+def _plan(store: Store, src: Source, ticker: str, *, periods: Sequence[Period] | None, last: int | None,
+          urls: Sequence[str], refresh: bool, today: dt.date | None) -> tuple[Plan, tuple[str, ...]]:
+    """Ask the store once and the source's discovery at most once; the plan, and discovery's problems."""
+    stored = store.stored_periods(ticker)
     if urls:
-        wanted = set(periods or ())
-        targets = [t for t in map(src.target_for_url, urls) if not wanted or t.period is None or t.period in wanted]
-        requested = [t.period for t in targets if t.period]
-    else:
-        newest = latest_period(ticker, today=today)
-        requested = list(periods) if periods is not None else last_periods(newest, last or DEFAULT_LAST)
-    cached = [p for p in dict.fromkeys(requested) if not refresh and store.has_call(ticker, p)]
-    targets = [t for t in targets if t.period not in cached or t.period is None]
-    if not urls:
-        todo = [p for p in requested if p not in cached]
-        if todo:
-            extra = [Period.from_ordinal(requested[0].ordinal - 1)] if periods is None else []
-            located = src.locate(ticker, todo + extra)
-            if periods is None and newest in todo and newest not in located.targets:
-                # The newest quarter is not published yet: the window ends one quarter earlier.
-                requested = last_periods(Period.from_ordinal(newest.ordinal - 1), last or DEFAULT_LAST)
-                cached = [p for p in requested if not refresh and store.has_call(ticker, p)]
-                todo = [p for p in requested if p not in cached]
-            problems = "; ".join(located.problems)
-            for p in todo:
-                if p in located.targets:
-                    targets.append(located.targets[p])
-                else:
-                    reason = f"no {src.name} transcript found for {ticker} {p}" + (f" ({problems})" if problems else "")
-                    missing.append(QuarterReport(p, "failed", reason))
-    run = _Run(store, src, ticker, progress, len(cached) + len(missing) + len(targets), cancelled)
-    for p in cached:
+        targets = [src.target_for_url(url) for url in urls]
+        return plan_urls(targets, periods=periods, stored=stored, refresh=refresh), ()
+    window = quarter_window(periods=periods, last=last, newest=latest_period(ticker, today=today))
+    wanted = to_locate(window, stored=stored, refresh=refresh)
+    located = src.locate(ticker, wanted) if wanted else Located({})
+    return plan_quarters(window, stored=stored, refresh=refresh, located=located.targets), located.problems
+
+
+def _execute(plan: Plan, run: _Run, *, problems: Sequence[str], concurrency: int) -> list[QuarterReport]:
+    """Report the cached and missing quarters, download the targets; the reports, oldest first."""
+    detail = f" ({'; '.join(problems)})" if problems else ""
+    for p in plan.cached:
         run.report(QuarterReport(p, "cached"))
-    for report in missing:
-        run.report(report)
+    for p in plan.missing:
+        run.report(QuarterReport(p, "failed", f"no {run.source.name} transcript found for {run.ticker} {p}{detail}"))
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for future in as_completed([pool.submit(run.fetch_one, t) for t in targets]):
+        for future in as_completed([pool.submit(run.fetch_one, t) for t in plan.targets]):
             run.report(future.result())
     return sorted(run.reports, key=lambda r: (r.period is None, r.period.ordinal if r.period else 0, r.url))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .model import period_label
 from .store import Store
 
 SAME_THING = ["metric", "segment", "basis", "measure", "unit", "target_fiscal_year", "target_fiscal_quarter"]
@@ -117,7 +118,7 @@ def latest_changes(store: Store, ticker: str) -> pd.DataFrame:
 
 def target_label(year: int, quarter: int | None) -> str:
     """'FY2025 Q4' for a quarter, 'FY2025' for a whole fiscal year."""
-    return f"FY{year}" + (f" Q{quarter}" if quarter is not None else "")
+    return f"FY{year}" if quarter is None else period_label(year, quarter)
 
 
 def change_text(row: dict, metric_label: str) -> str:

@@ -15,46 +15,31 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from .errors import FetchError, RateLimitedError, RobotsDisallowedError
+from .errors import FetchError, HttpStatusError, RateLimitedError, RobotsDisallowedError
+from .redaction import SECRET_PARAM, redact
 
 log = logging.getLogger(__name__)
 
-# Hosts (and their subdomains) with a slower pace than the default; politeness toward fool.com is the brief.
-DEFAULT_HOST_INTERVALS: Mapping[str, float] = {"fool.com": 2.0}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
-_SECRET_PARAM = re.compile(r"(?i)([?&](?:api_?key|apikey|key|token|access_token)=)[^&#\s'\"]*")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Text with API keys in query strings and every known secret replaced by '***'."""
-    text = _SECRET_PARAM.sub(r"\1***", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 class _RedactingFilter(logging.Filter):
-    """Scrubs API keys from the records of loggers that print request URLs (urllib3 at DEBUG level)."""
+    """Scrubs API keys and known secrets from the records of loggers that print request URLs (urllib3 at DEBUG)."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if _SECRET_PARAM.search(message):
-            record.msg, record.args = redact(message), ()
+        if SECRET_PARAM.search(message) or any(s in message for s in self.secrets):
+            record.msg, record.args = redact(message, self.secrets), ()
         return True
 
 
-_URL_LOGGERS = ("urllib3.connectionpool",)
-for _name in _URL_LOGGERS:
-    logging.getLogger(_name).addFilter(_RedactingFilter())
-
-
-class HttpStatusError(FetchError):
-    """The server answered with a status that is not success (after any retries)."""
-
-    def __init__(self, message: str, *, status: int, where: str | None = None) -> None:
-        self.status = status
-        super().__init__(message, where=where)
+_URL_LOGGERS = tuple(logging.getLogger(name) for name in ("urllib3.connectionpool",))
+for _logger in _URL_LOGGERS:
+    _logger.addFilter(_RedactingFilter())  # API keys in query strings, whichever client asked
 
 
 @dataclass(frozen=True)
@@ -62,7 +47,8 @@ class HttpPolicy:
     """How politely and patiently to fetch; every limit is configurable."""
 
     min_interval: float = 1.0
-    host_intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HOST_INTERVALS))
+    # slower paces for hosts (and their subdomains); fetching uses those the sources declare (core/sources)
+    host_intervals: Mapping[str, float] = field(default_factory=dict)
     max_concurrency: int = 2
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -136,6 +122,9 @@ class HttpClient:
         self.user_agent = user_agent
         self.audit = audit
         self._secrets = tuple(s for s in secrets if s)
+        self._log_filter = _RedactingFilter(self._secrets)  # this client's secrets, until it is closed
+        for logger in _URL_LOGGERS:
+            logger.addFilter(self._log_filter)
         self._session = requests.Session()
         self._session.headers.update({
             "User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
@@ -149,6 +138,8 @@ class HttpClient:
 
     def close(self) -> None:
         self._session.close()
+        for logger in _URL_LOGGERS:
+            logger.removeFilter(self._log_filter)
 
     # -- public -----------------------------------------------------------------------------------
     def get(self, url: str, *, robots: bool = True) -> HttpResponse:

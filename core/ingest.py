@@ -1,14 +1,14 @@
 """Import transcript files from disk: read safely, parse, store; one bad file never stops a batch."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParseError, TranscriptError
 from .model import Period, Transcript
 from .parsers import PARSER_VERSION, parse_document
-from .store import RawDocument, Store
+from .store import FILE_ORIGIN, RawDocument, Store
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 IMPORT_SUFFIXES = {".txt", ".html", ".htm", ".md", ".text"}
@@ -43,10 +43,11 @@ def decode_document(content: bytes, *, where: str) -> str:
     raise ParseError("the document is neither UTF-8 nor Windows-1252 text", where=where)
 
 
-def parse_bytes(content: bytes, *, source: str, ticker: str | None = None,
-                period: Period | None = None) -> Transcript:
-    """Decode and parse one document."""
-    return parse_document(decode_document(content, where=source), source=source, ticker=ticker, period=period)
+def parse_bytes(content: bytes, *, source: str, ticker: str | None = None, period: Period | None = None,
+                formats: Collection[str] | None = None) -> Transcript:
+    """Decode and parse one document (in one of `formats`, default any)."""
+    return parse_document(decode_document(content, where=source), source=source, ticker=ticker, period=period,
+                          formats=formats)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -74,7 +75,8 @@ def import_bytes(store: Store, content: bytes, *, source: str, ticker: str | Non
     """Parse one document (e.g. an uploaded file) and store it as a call; a failure is reported, nothing stored."""
     try:
         transcript = parse_bytes(content, source=source, ticker=ticker, period=period)
-        result = store.save_transcript(transcript, RawDocument(content, "file", source), parser_version=PARSER_VERSION)
+        document = RawDocument(content, FILE_ORIGIN, source)
+        result = store.save_transcript(transcript, document, parser_version=PARSER_VERSION)
     except TranscriptError as exc:
         return ImportOutcome(source, "failed", reason=exc.message)
     return ImportOutcome(source, result.outcome, call=f"{transcript.ticker} {transcript.period}",

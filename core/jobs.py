@@ -23,7 +23,6 @@ from .locks import FileLock, is_held
 from .store import Store, utc_now
 
 ACTIVE = ("queued", "running")
-FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
 ORIGINS = ("app", "cli", "schedule")
 FLUSH_EVERY_S = 0.5  # progress and log lines reach the database at most this often (and at every step's end)
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from .errors import DatabaseLockedError, StoreError
 
 
-
 def read_wait_s() -> float:
     """How long a read waits for the database (EARNINGS_READ_WAIT_S, default 60 s)."""
     return float(os.environ.get("EARNINGS_READ_WAIT_S", 60))

@@ -104,7 +104,9 @@ _SWITCH = re.compile(r"\s*(?:(?P<move>(?:now\s+|next\s+|and\s+)?(?:moving|turnin
                      r"starting\s+with)|in|for|within)\s+(?:our\s+|the\s+)?", re.I)
 
 
-_NOT_A_SEGMENT = re.compile(r"\b(?:Q[1-4]|FY\s*'?\d*|\d{4}|first|second|third|fourth|full|fiscal|P&L|P\s*&\s*L|outlook|guidance|balance\s+sheet|cash|results?|financials?|"
+_VERB_LIKE = re.compile(r"(?:ed|ing|ly)$")  # "reported revenue", "growing revenue", "quarterly revenue"
+_NOT_A_SEGMENT = re.compile(r"\b(?:Q[1-4]|FY\s*'?\d*|\d{4}|first|second|third|fourth|full|fiscal|P&L|P\s*&\s*L|"
+                            r"outlook|guidance|balance\s+sheet|cash|results?|financials?|"
                             r"questions?|Q&A|expenses?|margins?|income|tax|quarter|year|capital|dividends?|"
                             r"profitability|summary|conclusion|liquidity|inventory|debt|EPS|earnings|remarks|"
                             r"rest|remainder|details?|numbers?|highlights?|operations?|business\s+update)\b", re.I)
@@ -126,8 +128,8 @@ def _segment_before(vocabulary: Vocabulary, text: str, start: int) -> tuple[str 
     if named and is_business_name(named.group("name")):
         return named.group("name").strip().lower(), start - (len(before) - named.start("name")), False
     word = re.search(r"(?<![\w-])(?P<word>[a-z][\w-]*)\s+$", before)  # "processor revenue", "license revenue"
-    if word and not _PLAIN_REVENUE.fullmatch(word.group("word")) and is_business_name(word.group("word")) and not re.search(
-            r"(?:ed|ing|ly)$", word.group("word")):
+    name = word.group("word") if word else ""
+    if word and not _PLAIN_REVENUE.fullmatch(name) and is_business_name(name) and not _VERB_LIKE.search(name):
         return word.group("word"), start - (len(before) - word.start("word")), False
     return None, start, False
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 SECTIONS = ("prepared", "qa")
 TURN_TYPES = ("presentation", "question", "answer", "operator")
 KINDS = ("executive", "analyst", "operator", "other")
-SOURCE_KINDS = ("fool_current", "fool_legacy", "fool_text", "streetevents", "plain", "alphavantage")
 
-SPEAKER_KINDS = (*KINDS, "ceo", "cfo")  # the model's kinds, plus the CEO/CFO split the roll-ups use
+EMBEDDING_DIM = 384  # the width of a sentence vector (MiniLM-L6); the vector table and search check it
+SPEAKER_GROUPS = (*KINDS, "ceo", "cfo")  # a sentence's speaker: the kinds, with CEO and CFO apart from executives
 MODES = ("vector", "fts", "hybrid")     # search modes (core/search.py)
-SOURCE_NAMES = ("fool", "alphavantage")  # web sources (core/sources)
 
 
 
@@ -64,7 +63,7 @@ class Transcript:
     fiscal_quarter: int
     call_date: dt.date | None
     title: str
-    source_kind: str
+    format: str  # the parser format it was read from (a key of core/parsers FORMATS)
     source: str
     turns: tuple[Turn, ...]
     participants: tuple[Participant, ...] = ()
@@ -74,7 +73,7 @@ class Transcript:
     @property
     def period(self) -> str:
         """The fiscal period as 'FY2025 Q2'."""
-        return f"FY{self.fiscal_year} Q{self.fiscal_quarter}"
+        return period_label(self.fiscal_year, self.fiscal_quarter)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (dates as ISO strings)."""
@@ -103,8 +102,13 @@ class Period:
 
     @property
     def ordinal(self) -> int:
-        """Quarters since year 0, for ranges and ordering."""
+        """Quarters since year 0, for ranges and ordering (core.measures.PERIOD_ORDINAL_SQL in SQL)."""
         return self.fiscal_year * 4 + self.fiscal_quarter - 1
+
+    @property
+    def label(self) -> str:
+        """'FY2025 Q2'."""
+        return period_label(self.fiscal_year, self.fiscal_quarter)
 
     @classmethod
     def from_ordinal(cls, ordinal: int) -> "Period":
@@ -121,6 +125,11 @@ class Period:
         a, b = m.groups()
         year, quarter = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
         return cls(year, quarter)
+
+
+def period_label(fiscal_year: int, fiscal_quarter: int) -> str:
+    """'FY2025 Q2' (core.measures.PERIOD_LABEL_SQL in SQL)."""
+    return f"FY{fiscal_year} Q{fiscal_quarter}"
 
 
 def period_range(start: Period, end: Period) -> list[Period]:

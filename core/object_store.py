@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .http import redact
+from .redaction import redact
 from .settings import Settings
 
 REMOTE_SCHEMES = ("s3",)  # the object stores this project tests (Lance speaks gs:// and az:// too)

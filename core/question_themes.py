@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .analysts import COURTESY_WORDS
+from .measures import CURRENT_RUNS_SQL, PERIOD_LABEL_SQL, PERIOD_ORDINAL_SQL
 from .model import Period
 from .question_terms import TOKEN, key_terms
-from .rollups import CURRENT_RUNS_SQL
 from .store import Store
-from .views import PERIOD_LABEL_SQL
 
 THEME_DISTANCE = 0.4
 NEW_SIMILARITY = 1 - THEME_DISTANCE
@@ -62,7 +61,7 @@ _SENTENCES_SQL = f"""
     JOIN sentences s ON s.call_id = t.call_id AND s.turn_idx = t.idx
     JOIN sentence_vectors v ON v.call_id = s.call_id AND v.pos = s.pos
     WHERE c.ticker = ? AND t.kind = 'analyst' AND t.section = 'qa' AND t.type = 'question'
-      AND (?::INTEGER IS NULL OR c.fiscal_year * 4 + c.fiscal_quarter - 1 <= ?)
+      AND (?::INTEGER IS NULL OR {PERIOD_ORDINAL_SQL} <= ?)
     ORDER BY c.fiscal_year, c.fiscal_quarter, s.pos
 """
 # the answer sentences of the exchange that holds each question turn (an exchange's question may span turns)

@@ -8,8 +8,9 @@ it has an `analysis_runs` row whose sentence count matches its DuckDB sentences 
   reused — or its analysis stopped before the `analysis_runs` row);
 - re-writes the LanceDB rows of a complete DuckDB analysis whose vectors are missing or miscounted, from the
   embeddings, sentences and turns stored in DuckDB (no model runs);
-- removes the `analysis_runs` row of a call whose DuckDB sentences or embeddings disagree with it, and deletes its
-  vectors, so that `python -m core analyze` redoes that call.
+- removes the `analysis_runs` row of a call whose DuckDB sentences, embeddings or per-call aggregates
+  (core/aggregates.py, written in the sentences' transaction) disagree with it, and deletes its vectors, so that
+  `python -m core analyze` redoes that call.
 
 A second run finds nothing. DuckDB's file lock keeps an analysis and a repair from running at once.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .sentences import speaker_group
 from .store import Store
 from .vectors import VectorIndex
 
@@ -50,13 +50,14 @@ def repair(store: Store, vectors: VectorIndex, *, dry_run: bool = False) -> Repa
                     JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
                     JOIN sentence_vectors v ON v.call_id = s.call_id AND v.pos = s.pos
                     WHERE s.call_id = r.call_id),
+                   (SELECT coalesce(sum(a.sentences), 0) FROM call_aggregates a WHERE a.call_id = r.call_id),
                    c.call_id IS NOT NULL
             FROM analysis_runs r LEFT JOIN calls c USING (call_id) ORDER BY r.call_id
         """).fetchall()
     counts = vectors.counts()
     redo: dict[int, str] = {}
     rewrite: dict[int, str] = {}
-    for call_id, expected, in_duckdb, rebuildable, stored in runs:
+    for call_id, expected, in_duckdb, rebuildable, aggregated, stored in runs:
         in_lance = counts.get(call_id, 0)
         if not stored:
             redo[call_id] = "the call is no longer stored"
@@ -64,6 +65,8 @@ def repair(store: Store, vectors: VectorIndex, *, dry_run: bool = False) -> Repa
             redo[call_id] = f"DuckDB has {in_duckdb} sentences, the analysis run recorded {expected}"
         elif rebuildable != expected:
             redo[call_id] = f"DuckDB has {rebuildable} sentences with turn and embedding, the run recorded {expected}"
+        elif aggregated != expected:
+            redo[call_id] = f"DuckDB's call aggregates count {aggregated} sentences, the run recorded {expected}"
         elif in_lance != expected:
             rewrite[call_id] = f"LanceDB has {in_lance} vectors, the analysis run recorded {expected}"
     complete = {call_id for call_id, *_ in runs} - set(redo)
@@ -85,7 +88,7 @@ def stored_rows(store: Store, call_ids: list[int]) -> dict[int, list[dict]]:
     rows: dict[int, list[dict]] = {call_id: [] for call_id in call_ids}
     with store.cursor() as cur:
         result = cur.execute("""
-            SELECT s.call_id, s.pos, c.ticker, c.fiscal_year, c.fiscal_quarter, t.section, t.kind, t.role, s.topic,
+            SELECT s.call_id, s.pos, c.ticker, c.fiscal_year, c.fiscal_quarter, t.section, s.speaker_group, s.topic,
                    s.text, v.embedding
             FROM sentences s
             JOIN calls c USING (call_id)
@@ -94,8 +97,8 @@ def stored_rows(store: Store, call_ids: list[int]) -> dict[int, list[dict]]:
             WHERE s.call_id IN (SELECT unnest(?::INTEGER[]))
             ORDER BY s.call_id, s.pos
         """, [call_ids]).fetchall()
-    for call_id, pos, ticker, year, quarter, section, kind, role, topic, text, embedding in result:
+    for call_id, pos, ticker, year, quarter, section, group, topic, text, embedding in result:
         rows[call_id].append({"call_id": call_id, "pos": pos, "ticker": ticker, "fiscal_year": year,
-                              "fiscal_quarter": quarter, "section": section, "speaker_kind": speaker_group(kind, role),
+                              "fiscal_quarter": quarter, "section": section, "speaker_group": group,
                               "topic": topic, "text": text, "vector": embedding})
     return rows

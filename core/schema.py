@@ -1,7 +1,28 @@
-"""The database schema as an ordered list of migrations; version n is MIGRATIONS[n - 1]."""
+"""The database schema as an ordered list of migrations; version n is MIGRATIONS[n - 1].
+
+A migration is SQL, or a Step: a function of core/aggregates.py that adds a column of `sentences` and fills it for
+the stored sentences by the program's own rule (one definition of each rule). The aggregate tables are built from
+the measure registry, once after the migrations when any of them was a Step.
+"""
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    """A migration in Python: core.aggregates.<function>(cursor, *args), imported only when it runs."""
+
+    function: str
+    args: tuple = ()
+
+    def run(self, cur) -> None:
+        from . import aggregates
+
+        getattr(aggregates, self.function)(cur, *self.args)
+
+
+MIGRATIONS: list[str | Step] = [
     # 1: documents, calls, participants, turns
     """
     CREATE TABLE documents (
@@ -186,8 +207,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE turns ADD COLUMN offset_s INTEGER;
     ALTER TABLE sentences ADD COLUMN offset_s INTEGER;
     """,
+    # 7: each sentence's speaker group (core.sentences.speaker_group of its turn), stored at analysis time; and
+    #    the per-call aggregates the all-ticker queries read
+    Step("add_speaker_group"),
+    # 8: whether each sentence states a number (core/specificity.py), for the specificity measure
+    Step("add_fact", ("states_number",)),
+    # 9: one name per meaning: a document's origin (a registered source's name, or 'file') and a call's format
+    #    (the parser that read it: fool_current, streetevents, …)
+    """
+    ALTER TABLE documents RENAME COLUMN source_kind TO origin;
+    ALTER TABLE calls RENAME COLUMN source_kind TO format;
+    """,
 ]
 
 # Tables whose rows belong to one call (deleted with it). Analysis migrations add theirs here.
 CALL_CHILD_TABLES: list[str] = ["participants", "turns", "sentences", "sentence_topics", "analysis_runs",
-                                  "sentence_vectors", "qa_exchanges", "guidance_items", "guidance_runs"]
+                                  "sentence_vectors", "qa_exchanges", "guidance_items", "guidance_runs",
+                                  "call_aggregates", "call_topic_aggregates"]

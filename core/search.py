@@ -14,10 +14,9 @@ from lancedb.query import MatchQuery
 from lancedb.rerankers import RRFReranker
 
 from .errors import ConfigError
-from .model import KINDS, MODES, SECTIONS, SPEAKER_KINDS, Period
+from .model import EMBEDDING_DIM, MODES, SECTIONS, SPEAKER_GROUPS, Period
 
 MAX_K = 1000
-DIM = 384
 _TICKER = re.compile(r"[A-Z0-9.-]{1,10}")
 _TOPIC = re.compile(r"[a-z][a-z0-9_]{0,40}")  # a taxonomy key (core/topics.py)
 NPROBES = 20           # IVF partitions visited once an ANN index exists
@@ -26,7 +25,7 @@ NPROBES = 20           # IVF partitions visited once an ANN index exists
 REFINE_FACTOR = 20     # re-rank k × this ANN candidates by exact distance
 HNSW_EF = 4            # × the candidates wanted (k × REFINE_FACTOR): the HNSW search breadth in a partition
 _SCORED = {"vector": "_distance", "fts": "_score"}  # selected explicitly (lance deprecates implicit scores)
-COLUMNS = ["call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_kind", "topic", "text"]
+COLUMNS = ["call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_group", "topic", "text"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class SearchHit:
     fiscal_year: int
     fiscal_quarter: int
     section: str
-    speaker_kind: str
+    speaker_group: str
     topic: str | None
     text: str
     score: float
@@ -57,14 +56,14 @@ class Filters:
     period_from: Period | None = None
     period_to: Period | None = None
     sections: tuple[str, ...] = ()
-    speaker_kinds: tuple[str, ...] = ()
+    speaker_groups: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
 
     @classmethod
     def build(
         cls, *, tickers: Sequence[str] | None = None, period_from: Period | None = None,
         period_to: Period | None = None, sections: Sequence[str] | None = None,
-        speaker_kinds: Sequence[str] | None = None, topics: Sequence[str] | None = None,
+        speaker_groups: Sequence[str] | None = None, topics: Sequence[str] | None = None,
     ) -> "Filters":
         """Check every value against its allowed form; raise ConfigError on the first bad one."""
         for name, period in (("period_from", period_from), ("period_to", period_to)):
@@ -76,7 +75,7 @@ class Filters:
             tickers=_checked("ticker", [t.strip().upper() for t in tickers or ()], _TICKER.fullmatch),
             period_from=period_from, period_to=period_to,
             sections=_checked("section", sections or (), SECTIONS.__contains__),
-            speaker_kinds=_checked("speaker kind", speaker_kinds or (), SPEAKER_KINDS.__contains__),
+            speaker_groups=_checked("speaker group", speaker_groups or (), SPEAKER_GROUPS.__contains__),
             topics=_checked("topic", topics or (), _TOPIC.fullmatch),
         )
 
@@ -84,7 +83,7 @@ class Filters:
         """The predicate built from validated values only (strings quoted with '' escaping), or None."""
         parts = [f"{column} IN ({', '.join(_quote(v) for v in values)})"
                  for column, values in (("ticker", self.tickers), ("section", self.sections),
-                                        ("speaker_kind", self.speaker_kinds), ("topic", self.topics)) if values]
+                                        ("speaker_group", self.speaker_groups), ("topic", self.topics)) if values]
         if self.period_from:
             parts.append(f"period >= {int(self.period_from.ordinal)}")
         if self.period_to:
@@ -141,8 +140,8 @@ def _query_parts(query: str | np.ndarray, *, mode: str, encode: Callable[[str], 
     if mode != "vector":
         raise ConfigError(f"a {mode} search needs the query text, not a vector")
     vector = np.asarray(query, dtype=np.float32).reshape(-1)
-    if vector.shape != (DIM,) or not np.isfinite(vector).all():
-        raise ConfigError(f"query vector must be {DIM} finite floats, got shape {np.shape(query)}")
+    if vector.shape != (EMBEDDING_DIM,) or not np.isfinite(vector).all():
+        raise ConfigError(f"query vector must be {EMBEDDING_DIM} finite floats, got shape {np.shape(query)}")
     return None, vector
 
 

@@ -22,8 +22,6 @@ from pysbd.lang.english import English
 
 from .model import Transcript, Turn
 
-SPEAKER_GROUPS = ("ceo", "cfo", "executive", "analyst", "operator", "other")
-
 # pysbd splits after a company suffix that ends a name ("Goldman Sachs & Co. LLC."); such a piece is glued back.
 _SUFFIX_ONLY = re.compile(r"^(?:LLC|L\.?L\.?C|Inc|Ltd|Co|Corp|Corporation|LP|L\.P|PLC|AG|SA|N\.V|S\.A)\.?[,;]?$", re.I)
 # a sentence end to test: terminal punctuation (or a closing bracket), closing quotes, whitespace, then a capital

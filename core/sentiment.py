@@ -172,8 +172,3 @@ def load_sentiment_model(device: str = "cpu") -> SentimentModel:
 @functools.cache
 def _load_sentiment_model(device: str) -> SentimentModel:
     return load_sentiment_model_from(MODEL_DIR) if device == "cpu" else _load_sentiment_model("cpu").on(device)
-
-
-def embed_and_score(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[SentimentResult]]:
-    """Search embeddings (frozen MiniLM) and sentiment for texts from one shared encoder pass."""
-    return load_sentiment_model().embed_and_score(texts, batch_size=batch_size)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,17 +29,12 @@ def _env_or_secret(*names: str) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable, read once from the environment (and .streamlit/secrets.toml)."""
+    """Everything configurable: fields read once from the environment (and .streamlit/secrets.toml), the sources'
+    own settings by name when asked (`value`)."""
 
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("EARNINGS_DATA_DIR", ROOT / "data")))
-    fool_base_url: str = field(default_factory=lambda: os.environ.get("FOOL_BASE_URL", "https://www.fool.com"))
-    alphavantage_base_url: str = field(
-        default_factory=lambda: os.environ.get("ALPHAVANTAGE_BASE_URL", "https://www.alphavantage.co")
-    )
-    alphavantage_key: str | None = field(
-        default_factory=lambda: os.environ.get("ALPHAVANTAGE_API_KEY") or _secrets().get("ALPHAVANTAGE_API_KEY"),
-        repr=False,
-    )
+    # sources' settings (base URLs, API keys: core/sources) by name; those given here win over the environment
+    overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     # scaling out (docs/scaling.md): models' device, a Ray cluster for `analyze`, vectors on object storage
     device: str = field(default_factory=lambda: os.environ.get("EARNINGS_DEVICE", "auto"))
     ray_address: str | None = field(default_factory=lambda: os.environ.get("EARNINGS_RAY") or None)
@@ -53,6 +49,12 @@ class Settings:
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
         )
     )
+
+    def value(self, name: str) -> str | None:
+        """A named setting (e.g. ALPHAVANTAGE_API_KEY): from overrides, else the environment, else secrets.toml."""
+        if name in self.overrides:
+            return self.overrides[name] or None
+        return _env_or_secret(name)
 
     @property
     def db_path(self) -> Path:

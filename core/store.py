@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +17,12 @@ import duckdb
 from .errors import DatabaseLockedError, StoreError
 from .locks import DatabaseLock, describe_process, read_wait_s, write_wait_s
 from .model import Participant, Period, Transcript, Turn
-from .schema import CALL_CHILD_TABLES, MIGRATIONS
+from .schema import CALL_CHILD_TABLES, MIGRATIONS, Step
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+
+
+FILE_ORIGIN = "file"  # the origin of an imported document; any other origin is a registered source (core/sources)
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,8 @@ class RawDocument:
     """A document as fetched or imported, before (or after failing) parsing."""
 
     content: bytes
-    source_kind: str
-    source: str
+    origin: str  # where it came from: FILE_ORIGIN or the name of the source that downloaded it
+    source: str  # its URL or path
     http_status: int | None = None
     fetched_at: dt.datetime | None = None
 
@@ -150,7 +153,7 @@ class Store:
         changes_data=False (job bookkeeping) leaves the data generation, and so every cached query, as it is."""
         if getattr(self._local, "con", None) is not None:
             raise StoreError("a write was started inside another read or write of the same thread", where=self.path)
-        with self._write_lock if self._memory else suppress(), self._connection(write=True) as con:
+        with self._write_lock if self._memory else nullcontext(), self._connection(write=True) as con:
             cur = con.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -206,9 +209,17 @@ class Store:
                 raise StoreError(f"database schema v{current} is newer than this program (v{len(MIGRATIONS)})",
                                  where=self.path)
             cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            for version in range(current + 1, len(MIGRATIONS) + 1):
-                cur.execute(MIGRATIONS[version - 1])
+            steps = MIGRATIONS[current:]
+            for version, migration in enumerate(steps, start=current + 1):
+                if isinstance(migration, Step):
+                    migration.run(cur)
+                else:
+                    cur.execute(migration)
                 cur.execute("INSERT INTO schema_version VALUES (?)", [version])
+            if any(isinstance(migration, Step) for migration in steps):
+                from .aggregates import rebuild
+
+                rebuild(cur)
 
     # -- documents ------------------------------------------------------------------------------
     def save_document(
@@ -226,7 +237,7 @@ class Store:
         cur.execute("DELETE FROM documents WHERE doc_id = ?", [doc.doc_id])
         cur.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [doc.doc_id, doc.source_kind, doc.source, doc.content, doc.fetched_at or utc_now(), doc.http_status,
+            [doc.doc_id, doc.origin, doc.source, doc.content, doc.fetched_at or utc_now(), doc.http_status,
              ticker, period.fiscal_year if period else None, period.fiscal_quarter if period else None,
              parser_version, parse_error],
         )
@@ -235,13 +246,13 @@ class Store:
         """A stored raw document by id."""
         with self.cursor() as cur:
             rows = cur.execute(
-                "SELECT content, source_kind, source, http_status, fetched_at FROM documents WHERE doc_id = ?",
+                "SELECT content, origin, source, http_status, fetched_at FROM documents WHERE doc_id = ?",
                 [doc_id],
             ).fetchall()
         if not rows:
             raise StoreError(f"no stored document {doc_id}", where=self.path)
-        content, kind, source, status, fetched = rows[0]
-        return RawDocument(bytes(content), kind, source, status, fetched)
+        content, origin, source, status, fetched = rows[0]
+        return RawDocument(bytes(content), origin, source, status, fetched)
 
     def documents_of_calls(self) -> list[tuple[int, str, str, str]]:
         """(call_id, doc_id, ticker, period) of every stored call, for re-parsing."""
@@ -270,7 +281,7 @@ class Store:
             cur.execute(
                 "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call_id, *key, transcript.company, transcript.call_date, transcript.call_time, transcript.title,
-                 transcript.source_kind, transcript.source, doc.doc_id, parser_version, utc_now()],
+                 transcript.format, transcript.source, doc.doc_id, parser_version, utc_now()],
             )
             if transcript.participants:
                 cur.executemany(
@@ -296,20 +307,18 @@ class Store:
         with self.transaction() as cur:
             self._delete_call(cur, call_id)
 
-    def has_call(self, ticker: str, period: Period) -> bool:
-        """True when the call is stored."""
+    def stored_periods(self, ticker: str) -> frozenset[Period]:
+        """The fiscal periods of a ticker's stored calls."""
         with self.cursor() as cur:
-            rows = cur.execute(
-                "SELECT 1 FROM calls WHERE ticker = ? AND fiscal_year = ? AND fiscal_quarter = ?",
-                [ticker.upper(), period.fiscal_year, period.fiscal_quarter],
-            ).fetchall()
-        return bool(rows)
+            rows = cur.execute("SELECT fiscal_year, fiscal_quarter FROM calls WHERE ticker = ?",
+                               [ticker.upper()]).fetchall()
+        return frozenset(Period(year, quarter) for year, quarter in rows)
 
     def calls(self, *, ticker: str | None = None) -> list[dict]:
         """Stored calls with turn counts and provenance, oldest first."""
         query = """
             SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time,
-                   c.title, c.source_kind, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at,
+                   c.title, c.format, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at,
                    d.http_status,
                    (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id) AS turns,
                    (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id AND t.section = 'qa') AS qa_turns
@@ -327,7 +336,7 @@ class Store:
         """Rebuild a stored call as a Transcript."""
         with self.cursor() as cur:
             rows = cur.execute(
-                "SELECT ticker, company, fiscal_year, fiscal_quarter, call_date, title, source_kind, source, "
+                "SELECT ticker, company, fiscal_year, fiscal_quarter, call_date, title, format, source, "
                 "call_time FROM calls WHERE call_id = ?", [call_id]
             ).fetchall()
             if not rows:
@@ -342,7 +351,7 @@ class Store:
         (ticker, company, year, quarter, date, title, kind, source, time) = rows[0]
         return Transcript(
             ticker=ticker, company=company, fiscal_year=year, fiscal_quarter=quarter, call_date=date,
-            title=title, source_kind=kind, source=source, call_time=time,
+            title=title, format=kind, source=source, call_time=time,
             turns=tuple(Turn(*row[:-1], tuple(map(tuple, row[-1]))) for row in turns),
             participants=tuple(Participant(*p) for p in people),
         )

@@ -14,6 +14,7 @@ from .jobs import JobContext
 from .locks import FileLock
 from .model import Period
 from .settings import Settings
+from .sources import DEFAULT_SOURCE
 
 _analyzers: dict[str, object] = {}  # one loaded Analyzer per taxonomy file, reused by later jobs of this process
 
@@ -92,23 +93,23 @@ def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool, ray: str | N
 
 
 def fetch(ctx: JobContext, *, ticker: str, periods: list[str] | None = None, last: int | None = None,
-          source: str = "fool", urls: list[str] | None = None, refresh: bool = False, base_url: str | None = None,
-          analyse: bool = False) -> dict:
+          source: str = DEFAULT_SOURCE, urls: list[str] | None = None, refresh: bool = False,
+          base_url: str | None = None, analyse: bool = False) -> dict:
     """Fetch a ticker's calls (stored calls are skipped unless refresh); analyse them after when asked."""
     from .fetch import fetch_calls
 
     def progress(report, done: int, total: int) -> None:
-        ctx.log(f"{ticker} {report.label}: {report.status}" + (f" — {report.reason}" if report.reason else ""))
+        ctx.log(f"{ticker} {report.label}: {report.outcome}" + (f" — {report.reason}" if report.reason else ""))
         ctx.progress(done, total, f"{ticker} {report.label}")
 
     reports = fetch_calls(ctx.store, ticker, periods=[Period.parse(p) for p in periods] if periods else None,
                           last=last, source=source, urls=urls or (), refresh=refresh, settings=_settings(ctx),
                           base_url=base_url, progress=progress, cancelled=ctx.cancelled)
     ctx.check()
-    quarters = [{"quarter": r.label, "status": r.status, "detail": r.reason or r.url} for r in reports]
+    quarters = [{"quarter": r.label, "outcome": r.outcome, "detail": r.reason or r.url} for r in reports]
     result = {"ticker": ticker, "quarters": quarters, "steps": len(reports),
-              "failed": sum(r.status == "failed" for r in reports)}
-    if analyse and any(r.status == "fetched" for r in reports):
+              "failed": sum(r.outcome == "failed" for r in reports)}
+    if analyse and any(r.outcome == "fetched" for r in reports):
         result["analysis"] = analyze(ctx, ticker=ticker)
     return result
 
@@ -200,9 +201,9 @@ def refresh(ctx: JobContext, *, tickers: list[str] | None = None, base_url: str 
         try:
             reports = fetch_calls(ctx.store, entry.ticker, last=watch.LOOKBACK_QUARTERS, source=entry.source,
                                   settings=_settings(ctx), base_url=base_url, cancelled=ctx.cancelled)
-            fetched = [r.label for r in reports if r.status == "fetched"]
-            problems = [f"{r.label}: {r.reason}" for r in reports if r.status == "failed"]
-            ok = not problems or any(r.status != "failed" for r in reports)
+            fetched = [r.label for r in reports if r.outcome == "fetched"]
+            problems = [f"{r.label}: {r.reason}" for r in reports if r.outcome == "failed"]
+            ok = not problems or any(r.outcome != "failed" for r in reports)
             outcome = (f"{len(fetched)} new call{'s' if len(fetched) != 1 else ''}" + (f" ({', '.join(fetched)})"
                        if fetched else "") + (f"; {len(problems)} failed: {problems[0]}" if problems else ""))
         except TranscriptError as exc:

@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 
 from .errors import StoreError
 from .locks import DatabaseLock
-from .model import SECTIONS, Period
-from .search import DIM, SPEAKER_KINDS, Filters, SearchHit, run_search
+from .model import EMBEDDING_DIM, SECTIONS, SPEAKER_GROUPS, Period
+from .search import Filters, SearchHit, run_search
 
 TABLE = "sentences"
 ANN_MIN_ROWS = 50_000                     # below this, brute force is exact and ~150 ms at 100k rows
@@ -30,17 +30,18 @@ SCHEMA = pa.schema([
     pa.field("fiscal_quarter", pa.int32(), nullable=False),
     pa.field("period", pa.int32(), nullable=False),  # Period.ordinal, for range filters
     pa.field("section", pa.string(), nullable=False),
-    pa.field("speaker_kind", pa.string(), nullable=False),
+    pa.field("speaker_group", pa.string(), nullable=False),
     pa.field("topic", pa.string()),
     pa.field("text", pa.string(), nullable=False),
-    pa.field("vector", pa.list_(pa.float32(), DIM), nullable=False),
+    pa.field("vector", pa.list_(pa.float32(), EMBEDDING_DIM), nullable=False),
 ])
-ROW_KEYS = ("call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_kind", "topic",
+OLD_SPEAKER_COLUMN = "speaker_kind"  # renamed in place on open
+ROW_KEYS = ("call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_group", "topic",
             "text", "vector")
 # English tokenizer with lower-casing and stemming; made with the table, so every row is searched the same way
 FTS_CONFIG = lancedb.index.FTS()
 SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "period": lancedb.index.BTree(), "ticker": lancedb.index.Bitmap(),
-                  "section": lancedb.index.Bitmap(), "speaker_kind": lancedb.index.Bitmap(),
+                  "section": lancedb.index.Bitmap(), "speaker_group": lancedb.index.Bitmap(),
                   "topic": lancedb.index.Bitmap()}
 
 
@@ -66,6 +67,8 @@ class VectorIndex:
             else:
                 with self._writer.exclusive():
                     self._table = db.create_table(TABLE, schema=SCHEMA, exist_ok=True)
+            if OLD_SPEAKER_COLUMN in self._table.schema.names:
+                self._rename_speaker_column()
             if "text" not in self.index_names():
                 with self._writer.exclusive():
                     if "text" not in self.index_names():
@@ -74,8 +77,14 @@ class VectorIndex:
             raise StoreError(f"cannot open the vector table: {self.location.redact(str(exc))}",
                              where=self.path) from None
         if self._table.schema.field("vector").type != SCHEMA.field("vector").type:
-            raise StoreError(f"vector table has {self._table.schema.field('vector').type}, expected {DIM}-d float32",
-                             where=self.path)
+            raise StoreError(f"vector table has {self._table.schema.field('vector').type}, "
+                             f"expected {EMBEDDING_DIM}-d float32", where=self.path)
+
+    def _rename_speaker_column(self) -> None:
+        """Tables written before the one vocabulary called the speaker group `speaker_kind` (its index follows)."""
+        with self._writer.exclusive():
+            if OLD_SPEAKER_COLUMN in self._table.schema.names:
+                self._table.alter_columns({"path": OLD_SPEAKER_COLUMN, "rename": "speaker_group"})
 
     # -- writes ---------------------------------------------------------------------------------
     def write_call(self, call_id: int, rows: Sequence[Mapping]) -> None:
@@ -145,11 +154,11 @@ class VectorIndex:
     def search(
         self, query: str | np.ndarray, *, mode: str = "hybrid", k: int = 10, tickers: Sequence[str] | None = None,
         period_from: Period | None = None, period_to: Period | None = None, sections: Sequence[str] | None = None,
-        speaker_kinds: Sequence[str] | None = None, topics: Sequence[str] | None = None,
+        speaker_groups: Sequence[str] | None = None, topics: Sequence[str] | None = None,
     ) -> list[SearchHit]:
         """The k best sentences for a text (or a query vector) under the filters; see core.search for scores."""
         filters = Filters.build(tickers=tickers, period_from=period_from, period_to=period_to, sections=sections,
-                                speaker_kinds=speaker_kinds, topics=topics)
+                                speaker_groups=speaker_groups, topics=topics)
         return run_search(self._table, query, mode=mode, k=k, filters=filters, encode=self._encode,
                           indexed=self.has_ann_index())
 
@@ -201,10 +210,10 @@ def _to_arrow(batch: Mapping[int, Sequence[Mapping]], *, where: str) -> pa.Table
             _check_row(int(call_id), row, where=where)
             for key in ROW_KEYS[:-1]:
                 columns[key].append(row[key])
-            columns["period"].append(int(row["fiscal_year"]) * 4 + int(row["fiscal_quarter"]) - 1)
+            columns["period"].append(Period(int(row["fiscal_year"]), int(row["fiscal_quarter"])).ordinal)
             vectors.append(np.asarray(row["vector"], dtype=np.float32))
     flat = pa.array(np.concatenate(vectors) if vectors else np.empty(0, np.float32), type=pa.float32())
-    columns["vector"] = pa.FixedSizeListArray.from_arrays(flat, DIM)
+    columns["vector"] = pa.FixedSizeListArray.from_arrays(flat, EMBEDDING_DIM)
     return pa.table({name: columns[name] for name in SCHEMA.names}, schema=SCHEMA)
 
 
@@ -215,8 +224,10 @@ def _check_row(call_id: int, row: Mapping, *, where: str) -> None:
         f"missing keys {missing}" if missing
         else f"call_id {row['call_id']} in the rows of call {call_id}" if int(row["call_id"]) != call_id
         else f"section {row['section']!r} not in {SECTIONS}" if row["section"] not in SECTIONS
-        else f"speaker_kind {row['speaker_kind']!r} not in {SPEAKER_KINDS}" if row["speaker_kind"] not in SPEAKER_KINDS
-        else f"vector of shape {np.shape(row['vector'])}, expected ({DIM},)" if np.shape(row["vector"]) != (DIM,)
+        else f"speaker_group {row['speaker_group']!r} not in {SPEAKER_GROUPS}"
+        if row["speaker_group"] not in SPEAKER_GROUPS
+        else f"vector of shape {np.shape(row['vector'])}, expected ({EMBEDDING_DIM},)"
+        if np.shape(row["vector"]) != (EMBEDDING_DIM,)
         else f"fiscal quarter {row['fiscal_quarter']}" if not 1 <= int(row["fiscal_quarter"]) <= 4
         else None
     )

@@ -1,11 +1,9 @@
 """Read-only queries behind the dashboard's views: the scope filter, stored periods, overview figures, a call's
 sentences for the reader, and the sentences behind a chart point.
 
-Measures, per group of analysed sentences:
-- net tone = (positive − negative) / all sentences, in [-1, 1];
-- uncertainty = Loughran–McDonald uncertainty words per 1,000 words;
-- qoq_change = the change from the same group's previous fiscal quarter (NULL when that quarter is not analysed).
-The definitions are those of core.rollups; these queries add the dashboard's scope (sections, speaker groups).
+The measures are those of the registry (core/measures.py), read from the per-call aggregates (core/aggregates.py);
+qoq_change = the change from the same group's previous fiscal quarter (NULL when that quarter is not analysed).
+These queries add the dashboard's scope (tickers, periods, sections, speaker groups).
 """
 from __future__ import annotations
 
@@ -14,30 +12,34 @@ from typing import ClassVar
 
 import pandas as pd
 
-from .model import Period
 from .embedding import EMBEDDING_DIM
-from .rollups import CURRENT_RUNS_SQL, SPEAKER_GROUP_SQL
+from .measures import (
+    AGGREGATES_SQL,
+    BY_NAME,
+    CURRENT_RUNS_SQL,
+    HEADLINE,
+    NET_TONE,
+    PERIOD_LABEL_SQL,
+    PERIOD_ORDINAL_SQL,
+    SECTIONS,
+    SPEAKER_SERIES,
+    SUMMARY,
+    TOPIC_AGGREGATES_SQL,
+    call_columns,
+    of_aggregates,
+)
+from .model import Period
 from .search import SearchHit
 from .store import Store
 
-# Analysed sentences (calls with an analysis_runs row of the current sentiment model: core.rollups.CURRENT_RUNS_SQL)
-# with their turn's speaker, role, section, type and speaker group (core.rollups.SPEAKER_GROUP_SQL: the rule of
-# core.sentences.speaker_group).
+# Analysed sentences (calls with an analysis_runs row of the current sentiment model: core.measures.CURRENT_RUNS_SQL)
+# with their turn's speaker, role, section and type.
 SENTENCES_SQL = f"""
     SELECT s.*, t.speaker, coalesce(t.role, '') AS role, t.kind, t.section, t.type AS turn_type,
-           t.offset_s AS turn_offset_s, {SPEAKER_GROUP_SQL} AS speaker_group
+           t.offset_s AS turn_offset_s
     FROM sentences s JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx
     JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id
 """
-NET_TONE_SQL = ("(count(*) FILTER (WHERE s.sentiment_label = 'positive') "
-                "- count(*) FILTER (WHERE s.sentiment_label = 'negative')) / nullif(count(*), 0)")
-UNCERTAINTY_SQL = "1000.0 * sum(s.lm_uncertainty) / nullif(sum(s.word_count), 0)"
-PERIOD_LABEL_SQL = "'FY' || c.fiscal_year || ' Q' || c.fiscal_quarter"
-
-
-def period_label(period: Period) -> str:
-    """'FY2025 Q2'."""
-    return f"FY{period.fiscal_year} Q{period.fiscal_quarter}"
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,17 @@ class Scope:
     SENTENCES: ClassVar[str] = SENTENCES_SQL
 
     def where(self, *, sentences: bool = True) -> tuple[str, list]:
-        """A SQL predicate over calls `c` (and sentences `s` when sentences=True) with its bound parameters."""
+        """A SQL predicate over calls `c` (and sentences or aggregate rows `s` when sentences=True) with its bound
+        parameters."""
         parts, params = ["TRUE"], []
         if self.tickers:
             parts.append("list_contains(?, c.ticker)")
             params.append(list(self.tickers))
         if self.period_from:
-            parts.append("c.fiscal_year * 4 + c.fiscal_quarter - 1 >= ?")
+            parts.append(f"{PERIOD_ORDINAL_SQL} >= ?")
             params.append(self.period_from.ordinal)
         if self.period_to:
-            parts.append("c.fiscal_year * 4 + c.fiscal_quarter - 1 <= ?")
+            parts.append(f"{PERIOD_ORDINAL_SQL} <= ?")
             params.append(self.period_to.ordinal)
         if self.call_ids:
             parts.append("list_contains(?, c.call_id)")
@@ -77,8 +80,11 @@ class Scope:
         return " AND ".join(parts), params
 
 
-def _frame(store: Store, query: str, params: list) -> pd.DataFrame:
+def _frame(store: Store, query: str, params: list, *, arrow: bool = False) -> pd.DataFrame:
+    """The query's result; `arrow` for a large one (its strings convert several times faster, dates as datetime64)."""
     with store.cursor() as cur:
+        if arrow:
+            return cur.sql(query, params=params).to_arrow_table().to_pandas(date_as_object=False)
         return cur.execute(query, params).df()
 
 
@@ -89,8 +95,8 @@ def stored_tickers(store: Store) -> list[str]:
 
 def stored_periods(store: Store) -> list[Period]:
     """Every fiscal period from the earliest to the latest stored call (gaps included), oldest first."""
-    row = _frame(store, "SELECT min(fiscal_year * 4 + fiscal_quarter - 1) AS lo, "
-                        "max(fiscal_year * 4 + fiscal_quarter - 1) AS hi FROM calls", []).iloc[0]
+    row = _frame(store, f"SELECT min({PERIOD_ORDINAL_SQL}) AS lo, max({PERIOD_ORDINAL_SQL}) AS hi FROM calls c",
+                 []).iloc[0]
     if pd.isna(row["lo"]):
         return []
     return [Period.from_ordinal(o) for o in range(int(row["lo"]), int(row["hi"]) + 1)]
@@ -109,88 +115,84 @@ def call_list(store: Store, *, scope: Scope) -> pd.DataFrame:
 
 
 def call_measures(store: Store, *, scope: Scope) -> pd.DataFrame:
-    """Per analysed call in scope: sentences, net tone (whole, prepared, Q&A, Q&A − prepared gap), uncertainty."""
+    """Per analysed call in scope: every measure of the registry, the net tone of each section and the tone gap."""
     where, params = scope.where()
     return _frame(store, f"""
         SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
-               c.call_date, count(*) AS sentences,
-               {NET_TONE_SQL} AS net_tone,
-               (count(*) FILTER (WHERE s.section = 'prepared' AND s.sentiment_label = 'positive')
-                - count(*) FILTER (WHERE s.section = 'prepared' AND s.sentiment_label = 'negative'))
-                / nullif(count(*) FILTER (WHERE s.section = 'prepared'), 0) AS net_tone_prepared,
-               (count(*) FILTER (WHERE s.section = 'qa' AND s.sentiment_label = 'positive')
-                - count(*) FILTER (WHERE s.section = 'qa' AND s.sentiment_label = 'negative'))
-                / nullif(count(*) FILTER (WHERE s.section = 'qa'), 0) AS net_tone_qa,
-               {UNCERTAINTY_SQL} AS uncertainty_per_1000_words
-        FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
-        WHERE s.sentiment_label IS NOT NULL AND {where}
+               c.call_date, {call_columns()}
+        FROM {AGGREGATES_SQL}
+        WHERE {where}
         GROUP BY ALL
         ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter
-    """, params).assign(tone_gap_qa_minus_prepared=lambda f: f["net_tone_qa"] - f["net_tone_prepared"])
+    """, params, arrow=True)
+
+
+OVERVIEW_COLUMNS = ["ticker", "which", "calls_in_scope", "fiscal_period", "call_date", "sentences",
+                    *(m.name for m in SUMMARY)]
 
 
 def overview(store: Store, *, scope: Scope) -> pd.DataFrame:
     """Per ticker, the latest analysed call against the previous one and the one a year (4 quarters) before."""
-    measures = call_measures(store, scope=scope)
-    rows = []
-    for ticker, calls in measures.groupby("ticker", sort=True):
-        calls = calls.assign(ordinal=calls["fiscal_year"] * 4 + calls["fiscal_quarter"] - 1).set_index("ordinal")
-        latest = int(calls.index.max())
-        earlier = calls.index[calls.index < latest]
-        compared = {"latest": latest, "previous": int(earlier.max()) if len(earlier) else None,
-                    "year_ago": latest - 4 if latest - 4 in calls.index else None}
-        for which, ordinal in compared.items():
-            if ordinal is None:
-                continue
-            row = calls.loc[ordinal]
-            rows.append({"ticker": ticker, "which": which, "calls_in_scope": len(calls), **{
-                key: row[key] for key in ("fiscal_period", "call_date", "sentences", "net_tone",
-                                           "net_tone_prepared", "net_tone_qa", "tone_gap_qa_minus_prepared",
-                                           "uncertainty_per_1000_words")}})
-    return pd.DataFrame(rows, columns=["ticker", "which", "calls_in_scope", "fiscal_period", "call_date",
-                                       "sentences", "net_tone", "net_tone_prepared", "net_tone_qa",
-                                       "tone_gap_qa_minus_prepared", "uncertainty_per_1000_words"])
+    calls = call_measures(store, scope=scope).sort_values(["ticker", "fiscal_year", "fiscal_quarter"],
+                                                          ascending=[True, False, False])
+    per_ticker = calls.groupby("ticker")
+    back = per_ticker.cumcount()
+    year_ago = ((calls["fiscal_year"] == per_ticker["fiscal_year"].transform("first") - 1)
+                & (calls["fiscal_quarter"] == per_ticker["fiscal_quarter"].transform("first")))
+    rows = pd.concat([calls[back == 0].assign(which="latest", order=0),
+                      calls[back == 1].assign(which="previous", order=1),
+                      calls[year_ago].assign(which="year_ago", order=2)])
+    rows = rows.assign(calls_in_scope=rows["ticker"].map(per_ticker.size()))
+    return rows.sort_values(["ticker", "order"])[OVERVIEW_COLUMNS].reset_index(drop=True)
+
+
+def _topic_shares_sql(where: str) -> str:
+    """SQL (the scope's parameters twice) of topic_shares."""
+    sentences = of_aggregates(BY_NAME["sentences"])
+    return f"""
+        SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
+               c.call_date, t.topic, t.sentences, t.sentences / n.call_sentences AS share, t.net_tone
+        FROM (SELECT s.call_id, s.topic, {sentences} AS sentences, {of_aggregates(NET_TONE)} AS net_tone
+              FROM {TOPIC_AGGREGATES_SQL} WHERE {where} GROUP BY s.call_id, s.topic) t
+        JOIN (SELECT s.call_id, sum(s.sentences) AS call_sentences FROM {AGGREGATES_SQL}
+              WHERE {where} GROUP BY s.call_id) n ON n.call_id = t.call_id
+        JOIN calls c ON c.call_id = t.call_id"""
 
 
 def topic_shares(store: Store, *, scope: Scope) -> pd.DataFrame:
     """Per analysed call and topic: sentences on it, its share of the call's sentences, and its net tone."""
     where, params = scope.where()
-    return _frame(store, f"""
-        WITH base AS (
-            SELECT s.call_id, s.pos, s.sentiment_label FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
-            WHERE s.sentiment_label IS NOT NULL AND {where}
-        ), totals AS (SELECT call_id, count(*) AS call_sentences FROM base GROUP BY call_id)
-        SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
-               c.call_date, t.topic, count(*) AS sentences, count(*) / any_value(tot.call_sentences) AS share,
-               (count(*) FILTER (WHERE b.sentiment_label = 'positive')
-                - count(*) FILTER (WHERE b.sentiment_label = 'negative')) / count(*) AS net_tone
-        FROM base b JOIN sentence_topics t USING (call_id, pos) JOIN totals tot USING (call_id)
-             JOIN calls c USING (call_id)
-        GROUP BY c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, t.topic
-        ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter, t.topic
-    """, params)
+    return _frame(store, f"{_topic_shares_sql(where)} ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter, t.topic",
+                  params * 2, arrow=True)
 
 
 def topic_movers(store: Store, *, scope: Scope, top: int = 3) -> pd.DataFrame:
     """Per ticker, the topics whose share rose or fell most from the previous analysed call to the latest."""
-    shares = topic_shares(store, scope=scope)
-    rows = []
-    for ticker, frame in shares.groupby("ticker", sort=True):
-        ordinal = frame["fiscal_year"] * 4 + frame["fiscal_quarter"] - 1
-        periods = sorted(ordinal.unique())
-        if len(periods) < 2:
-            continue
-        pivot = frame.assign(ordinal=ordinal).pivot_table(index="topic", columns="ordinal", values="share",
-                                                          fill_value=0.0)
-        change = (pivot[periods[-1]] - pivot[periods[-2]]).sort_values()
-        for direction, picked in (("rising", change[::-1][:top]), ("falling", change[:top])):
-            for topic, delta in picked.items():
-                if (delta > 0) == (direction == "rising") and delta != 0:
-                    rows.append({"ticker": ticker, "direction": direction, "topic": topic,
-                                 "share_latest": pivot.at[topic, periods[-1]],
-                                 "share_previous": pivot.at[topic, periods[-2]], "share_change": delta})
-    return pd.DataFrame(rows, columns=["ticker", "direction", "topic", "share_latest", "share_previous",
-                                       "share_change"])
+    where, params = scope.where()
+    return _frame(store, f"""
+        WITH latest AS (
+            SELECT *, row_number() OVER (PARTITION BY ticker ORDER BY fiscal_year DESC, fiscal_quarter DESC) AS back
+            FROM (SELECT DISTINCT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter FROM {TOPIC_AGGREGATES_SQL}
+                  WHERE {where})
+            QUALIFY back <= 2),
+        shares AS ({_topic_shares_sql(f"{where} AND s.call_id IN (SELECT call_id FROM latest)")}),
+        changes AS (
+            SELECT l.ticker, x.topic, coalesce(max(x.share) FILTER (WHERE l.back = 1), 0) AS share_latest,
+                   coalesce(max(x.share) FILTER (WHERE l.back = 2), 0) AS share_previous,
+                   share_latest - share_previous AS share_change
+            FROM latest l JOIN shares x USING (call_id)
+            WHERE l.ticker IN (SELECT ticker FROM latest WHERE back = 2)
+            GROUP BY l.ticker, x.topic)
+        SELECT ticker, direction, topic, share_latest, share_previous, share_change FROM (
+            SELECT *, 'rising' AS direction, 0 AS d,
+                   row_number() OVER (PARTITION BY ticker ORDER BY share_change DESC, topic DESC) AS rank
+            FROM changes WHERE share_change > 0
+            UNION ALL
+            SELECT *, 'falling', 1, row_number() OVER (PARTITION BY ticker ORDER BY share_change, topic)
+            FROM changes WHERE share_change < 0)
+        WHERE rank <= ?
+        ORDER BY ticker, d, rank
+    """, [*params, *params, *params, top])
 
 
 def call_sentences(store: Store, call_id: int) -> pd.DataFrame:
@@ -208,7 +210,7 @@ def call_header(store: Store, call_id: int) -> dict:
     """One call's identity and provenance: ticker, period, date, title, source URL or path, fetch time."""
     frame = _frame(store, f"""
         SELECT c.call_id, c.ticker, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, c.call_time, c.title,
-               c.company, c.source_kind, c.source, d.fetched_at, d.http_status, c.stored_at
+               c.company, c.format, c.source, d.fetched_at, d.http_status, c.stored_at
         FROM calls c JOIN documents d USING (doc_id) WHERE c.call_id = ?
     """, [call_id])
     return frame.iloc[0].to_dict() if len(frame) else {}
@@ -234,12 +236,11 @@ def stored_calls(store: Store) -> pd.DataFrame:
     frame = pd.DataFrame(store.calls())
     if frame.empty:
         return frame
-    runs = _frame(store, "SELECT c.call_id, d.source_kind AS origin, a.analyzed_at, a.sentences AS analysed_sentences "
+    runs = _frame(store, "SELECT c.call_id, d.origin, a.analyzed_at, a.sentences AS analysed_sentences, "
+                         f"{PERIOD_LABEL_SQL} AS fiscal_period "
                          f"FROM calls c JOIN documents d USING (doc_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)",
                   [])
-    frame = frame.merge(runs, on="call_id", how="left")
-    return frame.assign(fiscal_period="FY" + frame["fiscal_year"].astype(str) + " Q" +
-                        frame["fiscal_quarter"].astype(str))
+    return frame.merge(runs, on="call_id", how="left")
 
 
 def sentence_details(store: Store, *, keys: list[tuple[int, int]]) -> pd.DataFrame:
@@ -263,28 +264,29 @@ def search_table(store: Store, hits: list[SearchHit]) -> pd.DataFrame:
 
 
 def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
-    """Net tone per analysed call and series (whole call, each section, each speaker group), with the change from
-    the same ticker's previous analysed call (qoq_change) and the sentences behind each point."""
+    """The headline measures per analysed call and series (whole call, each section, each speaker group whose tone is
+    followed), with the net tone's change from the same ticker's previous analysed call (qoq_change) and the
+    sentences behind each point."""
     where, params = scope.where()
-    return _frame(store, f"""
+    measures = ", ".join(f"{of_aggregates(m)} AS {m.name}" for m in (BY_NAME["sentences"], *HEADLINE))
+    frame = _frame(store, f"""
         WITH points AS (
-            SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
-                   c.call_date,
-                   CASE WHEN GROUPING(s.section) = 0 THEN s.section
-                        WHEN GROUPING(s.speaker_group) = 0 THEN s.speaker_group ELSE 'call' END AS series,
-                   count(*) AS sentences, {NET_TONE_SQL} AS net_tone
-            FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
-            WHERE s.sentiment_label IS NOT NULL AND {where}
-            GROUP BY GROUPING SETS ((c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date),
-                                    (c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, s.section),
-                                    (c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date,
-                                     s.speaker_group))
-        )
-        SELECT *, CASE WHEN lag(period) OVER w = period - 1 THEN net_tone - lag(net_tone) OVER w END AS qoq_change
-        FROM (SELECT *, fiscal_year * 4 + fiscal_quarter - 1 AS period FROM points)
-        WINDOW w AS (PARTITION BY ticker, series ORDER BY period)
-        ORDER BY ticker, series, fiscal_year, fiscal_quarter
-    """, params)
+            SELECT s.call_id, CASE WHEN GROUPING(s.section) = 0 THEN s.section
+                                   WHEN GROUPING(s.speaker_group) = 0 THEN s.speaker_group ELSE 'call' END AS series,
+                   {measures}
+            FROM {AGGREGATES_SQL}
+            WHERE {where}
+            GROUP BY GROUPING SETS ((s.call_id), (s.call_id, s.section), (s.call_id, s.speaker_group))
+            HAVING list_contains(?, series))
+        SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, {PERIOD_LABEL_SQL} AS fiscal_period,
+               {PERIOD_ORDINAL_SQL} AS period, p.* EXCLUDE (call_id)
+        FROM points p JOIN calls c ON c.call_id = p.call_id
+        ORDER BY c.ticker, p.series, period
+    """, [*params, ["call", *SECTIONS, *SPEAKER_SERIES]], arrow=True)
+    previous = frame.shift()  # rows are in (ticker, series, period) order
+    follows = ((frame["ticker"] == previous["ticker"]) & (frame["series"] == previous["series"])
+               & (frame["period"] == previous["period"] + 1))
+    return frame.assign(qoq_change=(frame["net_tone"] - previous["net_tone"]).where(follows))
 
 
 def call_exchanges(store: Store, call_id: int) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .errors import ConfigError
 from .model import ticker_symbol
+from .sources import DEFAULT_SOURCE, source_class
 from .store import Store, utc_now
 
 DEFAULT_INTERVAL_HOURS = 24.0
@@ -55,16 +56,13 @@ def entries(store: Store) -> list[Entry]:
     return [Entry(*row) for row in rows]
 
 
-def add(store: Store, ticker: str, *, source: str = "fool") -> Entry:
+def add(store: Store, ticker: str, *, source: str = DEFAULT_SOURCE) -> Entry:
     """Watch a ticker (checked at once, then every interval); adding it again changes only its source."""
-    from .sources import SOURCE_NAMES
-
     try:
         ticker = ticker_symbol(ticker)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if source not in SOURCE_NAMES:
-        raise ConfigError(f"unknown source {source!r}; known: {', '.join(SOURCE_NAMES)}")
+    source_class(source)  # ConfigError for an unknown source
     now = utc_now()
     with store.transaction(changes_data=False) as cur:
         if cur.execute("SELECT 1 FROM watchlist WHERE ticker = ?", [ticker]).fetchall():

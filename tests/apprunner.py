@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest import missing_prerequisite
+
 from scripts.app_server import AppNotHealthy, serve
 from scripts.bench.crowd import CHROMIUM, CHROMIUM_ARGS, PROBLEMS  # one definition for tests and benchmarks
 

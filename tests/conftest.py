@@ -101,6 +101,7 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:", 
     """
     import datetime as dt
 
+    from core.aggregates import complete
     from core.model import Transcript, Turn
     from core.store import RawDocument, Store
 
@@ -125,7 +126,8 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:", 
     }
     for quarter, (date, turns) in calls.items():
         transcript = Transcript(
-            "ACME", "Acme Corp", 2025, quarter, None if undated and quarter == 2 else date, f"Q{quarter} 2025 Acme Earnings Call", "plain", "acme.txt",
+            "ACME", "Acme Corp", 2025, quarter, None if undated and quarter == 2 else date,
+            f"Q{quarter} 2025 Acme Earnings Call", "plain", "acme.txt",
             tuple(Turn(i, who, role, "Acme", kind, section, kind_of, " ".join(s[0] for s in sents))
                   for i, (who, role, kind, section, kind_of, sents) in enumerate(turns)))
         call_id = store.save_transcript(transcript, RawDocument(f"doc {quarter}".encode(), "file", "acme.txt"),
@@ -149,6 +151,7 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:", 
             cur.execute("INSERT INTO qa_exchanges VALUES (?, 1, [2], ?, ?, ?)",
                         [call_id, 0.7 if quarter == 1 else 0.1, None if quarter == 1 else "too early to say",
                          quarter == 2])
+            complete(cur, [call_id])  # speaker groups, facts and aggregates, as the analysis derives them
     return store
 
 

@@ -17,7 +17,7 @@ def rows(call_id: int, count: int) -> list[dict]:
     vectors = np.random.default_rng(call_id).normal(size=(count, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return [dict(call_id=call_id, pos=pos, ticker="ACME", fiscal_year=2024, fiscal_quarter=1 + call_id % 4,
-                 section="prepared", speaker_kind="ceo", topic=None, text=f"call {call_id} sentence {pos}",
+                 section="prepared", speaker_group="ceo", topic=None, text=f"call {call_id} sentence {pos}",
                  vector=vectors[pos]) for pos in range(count)]
 
 

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from jobwait import wait_for_job
-
 from apprunner import ROOT, assert_clean, chromium, open_page, page_url, running_app, settle, warm_up
 from conftest import missing_prerequisite
+from jobwait import wait_for_job
 
 XSS = ["<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=1">',
        "[click for the guidance](javascript:window.__xss=1)",
@@ -228,7 +227,7 @@ def test_sql_looking_input_to_queries_changes_nothing(hostile_dir):
         for text in SQL:
             for mode in ("vector", "fts", "hybrid"):
                 assert len(vectors.search(text, mode=mode, k=5)) <= 5
-            for bad in ({"tickers": [text]}, {"topics": [text]}, {"sections": [text]}, {"speaker_kinds": [text]}):
+            for bad in ({"tickers": [text]}, {"topics": [text]}, {"sections": [text]}, {"speaker_groups": [text]}):
                 with pytest.raises(ConfigError, match="not a valid"):
                     vectors.search("guidance", **bad)
             scope = Scope(tickers=(text,))

@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from fool_site import running_site
 
 from core.errors import ConfigError, ParseError
 from core.fetch import fetch_calls
@@ -13,7 +14,6 @@ from core.model import Period
 from core.parsers import alphavantage
 from core.settings import Settings
 from core.store import Store
-from fool_site import running_site
 
 KEY = "AVsecretKEY42"
 Q1, Q2, Q3 = Period(2024, 1), Period(2024, 2), Period(2024, 3)
@@ -60,14 +60,14 @@ def store():
 
 
 def run(store, api, periods=(Q1, Q2, Q3), key=KEY):
-    settings = Settings(alphavantage_key=key, alphavantage_base_url=api.base_url)
+    settings = Settings(overrides={"ALPHAVANTAGE_API_KEY": key or "", "ALPHAVANTAGE_BASE_URL": api.base_url})
     client = HttpClient(user_agent="TestAgent/1.0", policy=POLICY, secrets=[key or ""])
     return fetch_calls(store, "IBM", periods=list(periods), source="alphavantage", settings=settings, client=client)
 
 
 def test_parse_maps_quarter_label_and_speaker_titles_to_the_model():
     t = alphavantage.parse(json.dumps(response()), source="av")
-    assert (t.ticker, t.fiscal_year, t.fiscal_quarter, t.source_kind, t.call_date) == (
+    assert (t.ticker, t.fiscal_year, t.fiscal_quarter, t.format, t.call_date) == (
         "IBM", 2024, 1, "alphavantage", None)
     assert [(x.speaker, x.kind, x.section, x.type) for x in t.turns] == [
         ("Operator", "operator", "prepared", "operator"),
@@ -97,7 +97,7 @@ def test_parse_refuses_what_is_not_a_transcript():
 
 def test_fetch_stores_each_quarter_without_the_key(store, api):
     reports = run(store, api)
-    assert [(r.label, r.status) for r in reports] == [("2024Q1", "fetched"), ("2024Q2", "fetched"),
+    assert [(r.label, r.outcome) for r in reports] == [("2024Q1", "fetched"), ("2024Q2", "fetched"),
                                                       ("2024Q3", "fetched")]
     with store.cursor() as cur:
         sources = [row[0] for row in cur.execute("SELECT source FROM documents ORDER BY source").fetchall()]
@@ -112,7 +112,7 @@ def test_throttle_note_is_rate_limiting_and_stops_the_run(store, api, note):
     message = {note: "Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day."}
     api.page(query("IBM", Q1), json.dumps(message).encode(), content_type="application/json")
     reports = run(store, api)
-    assert reports[0].status == "failed"
+    assert reports[0].outcome == "failed"
     assert reports[0].reason.startswith("Alpha Vantage is throttling: Thank you for using Alpha Vantage!")
     assert [r.reason.split(":")[0] for r in reports[1:]] == ["not attempted", "not attempted"]
     assert store.calls() == [] and api.requests_to(query("IBM", Q2)) == []
@@ -122,7 +122,7 @@ def test_error_message_and_empty_transcript_are_failures_not_empty_calls(store, 
     api.page(query("IBM", Q1), b'{"Error Message": "Invalid API call."}', content_type="application/json")
     api.page(query("IBM", Q2), b'{"symbol": "IBM", "quarter": "2024Q2", "transcript": []}')
     reports = run(store, api)
-    assert [(r.status, r.reason) for r in reports] == [
+    assert [(r.outcome, r.reason) for r in reports] == [
         ("failed", "Alpha Vantage error: Invalid API call."),
         ("failed", "Alpha Vantage has no transcript for IBM 2024Q2"),
         ("fetched", ""),
@@ -138,8 +138,8 @@ def test_the_key_never_appears_in_logs_or_errors(store, api, caplog):
     reports = run(store, api, periods=(Q3, Q1))
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug"))
     assert "apikey=***" in ours
-    assert KEY not in ours + repr(reports) + repr(Settings(alphavantage_key=KEY))
-    assert {r.status for r in reports} == {"failed"}
+    assert KEY not in ours + repr(reports) + repr(Settings(overrides={"ALPHAVANTAGE_API_KEY": KEY}))
+    assert {r.outcome for r in reports} == {"failed"}
 
 
 def test_missing_key_is_a_clear_config_error(store, api):

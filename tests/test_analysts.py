@@ -58,6 +58,7 @@ def test_a_firm_is_recognised_under_its_printings():
 @pytest.fixture(scope="module")
 def nvda_store(tmp_path_factory):
     from conftest import require_shared
+
     from core.ingest import import_paths
     from core.store import Store
 
@@ -77,7 +78,9 @@ def test_the_hand_counted_calls_have_the_same_analysts_firms_and_questions(nvda_
     gold = json.loads(GOLD.read_text())
     asked = questions(nvda_store, "NVDA")
     for call in gold["calls"]:
-        here = asked[(asked["fiscal_year"] == call["fiscal_year"]) & (asked["fiscal_quarter"] == call["fiscal_quarter"])]
+        year, quarter = call["fiscal_year"], call["fiscal_quarter"]
+        same_period = (asked["fiscal_year"] == year) & (asked["fiscal_quarter"] == quarter)
+        here = asked[same_period]
         found = here.groupby(["speaker", "firm"]).size().to_dict()
         expected = {(a["name"], a["firm"]): a["question_turns"] - a["courtesy_turns"] for a in call["analysts"]}
         assert found == expected, call["file"]

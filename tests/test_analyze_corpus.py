@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
-
 from conftest import SHARED, missing_prerequisite, require_shared
+
+from core import views
 from core.analyze import Analyzer, AnalyzeReport
+from core.measures import MEASURES, Part
 from core.parsers import PARSER_VERSION, parse_document
 from core.rollups import phrase_trend, rollup, tone_gap, trends
+from core.sentences import speaker_group
 from core.store import RawDocument, Store
 from core.vectors import VectorIndex
 
@@ -122,7 +126,45 @@ def test_trends_table_has_one_row_per_call(nvda) -> None:
     assert len(frame) == 60 and frame.period.iloc[0] == "FY2010 Q4" and frame.period.iloc[-1] == "FY2025 Q3"
     # every quarter has a CEO line: FY2024 Q3 - FY2025 Q1 list him without a title ("Jensen Huang,   -"), and the
     # role comes from the call's introduction (core/parsers/intro_roles.py)
-    assert frame.cfo_tone.notna().all() and frame.analyst_tone.notna().all() and frame.ceo_tone.notna().all()
+    assert frame.net_tone_cfo.notna().all() and frame.net_tone_analyst.notna().all()
+    assert frame.net_tone_ceo.notna().all()
+
+
+def _direct(store: Store, group: str, *, topics: bool = False) -> pd.DataFrame:
+    """Every measure per call and `group`, computed from the analysed sentences themselves (not the aggregates)."""
+    columns = ", ".join(f"{m.sql(Part.of_sentences)} AS {m.name}" for m in MEASURES)
+    join = "JOIN sentence_topics x ON x.call_id = s.call_id AND x.pos = s.pos" if topics else ""
+    with store.cursor() as cur:
+        return cur.execute(f"SELECT s.call_id, {group}, {columns} FROM ({views.SENTENCES_SQL}) s {join} "
+                           "GROUP BY ALL ORDER BY ALL").df()
+
+
+def test_the_aggregate_table_answers_as_the_sentences_do(nvda) -> None:
+    """Every query that reads the aggregate tables gives what a direct computation over the sentences gives."""
+    store = nvda[0]
+    with store.cursor() as cur:
+        rows = cur.execute("SELECT t.kind, t.role, s.speaker_group FROM sentences s "
+                           "JOIN turns t ON t.call_id = s.call_id AND t.idx = s.turn_idx").fetchall()
+    assert all(group == speaker_group(kind, role) for kind, role, group in rows)  # the stored rule, per sentence
+    names = [m.name for m in MEASURES]
+
+    def same(got: pd.DataFrame, expected: pd.DataFrame, columns: list[str]) -> None:
+        pd.testing.assert_frame_equal(got[columns], expected[columns], check_dtype=False, rtol=1e-12)
+
+    calls = views.call_measures(store, scope=views.Scope()).sort_values("call_id", ignore_index=True)
+    direct = _direct(store, "'call' AS series")
+    same(calls, direct, ["call_id", *names])
+    series = views.tone_series(store, scope=views.Scope())
+    for group in ("section", "speaker_group"):
+        expected = _direct(store, f"s.{group} AS series")
+        expected = expected[expected.series.isin(series.series)].reset_index(drop=True)  # the followed groups
+        shown = series[series.series.isin(expected.series)].sort_values(["call_id", "series"], ignore_index=True)
+        same(shown, expected, ["call_id", "series", "sentences", "net_tone"])
+    shares = views.topic_shares(store, scope=views.Scope()).sort_values(["call_id", "topic"], ignore_index=True)
+    expected = _direct(store, "x.topic", topics=True).merge(direct[["call_id", "sentences"]], on="call_id",
+                                                             suffixes=("", "_call"))
+    same(shares, expected.assign(share=expected.sentences / expected.sentences_call),
+         ["call_id", "topic", "sentences", "share", "net_tone"])
 
 
 def test_a_crash_between_the_stores_is_redone_on_the_next_run(nvda) -> None:

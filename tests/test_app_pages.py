@@ -2,17 +2,15 @@
 filters, downloads equal to tables, safe rendering of hostile text) and the real corpus slice (tests/conftest.py)."""
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
-import io
-
 import pandas as pd
 import pytest
+from apprunner import open_page
 from jobwait import wait_for_job
 from streamlit.testing.v1 import AppTest
-
-from apprunner import open_page
 
 PAGES = ["overview", "trends", "topics", "guidance", "digest", "questions", "analysts", "search", "reader", "compare",
          "data"]
@@ -64,23 +62,29 @@ def test_overview_shows_the_latest_call_against_the_previous(hand_app):
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert metrics["Net tone"] == ("+0.250", "+0.500 QoQ")
     assert metrics["Prepared"] == ("+1.000", "+1.000 QoQ")
-    assert metrics["Uncertainty /1000 words"] == ("71.43", "-5.495 QoQ")
+    assert metrics["Uncertainty index"] == ("71.43", "-5.495 QoQ")
+    assert metrics["Forward-looking share"] == ("0.0%", "+0.0 pts QoQ")
     assert "ACME · FY2025 Q2" in texts(at)
 
 
 def test_overview_download_is_the_table(hand_app, downloads):
-    """The CSV and the table hold the hand store's figures (uncertainty: 1 hedge in 14 and in 13 words)."""
+    """The CSV and the table hold the hand store's figures (uncertainty: 1 hedge in 14 and in 13 words), one column
+    per summary measure of the registry."""
+    from core.views import OVERVIEW_COLUMNS
+
     at = open_page("overview")
     assert len(downloads) == 2  # the overview table and the topic movers
     expected = pd.DataFrame({
         "ticker": ["ACME", "ACME"], "which": ["Latest", "Previous call"], "calls_in_scope": [2, 2],
         "fiscal_period": ["FY2025 Q2", "FY2025 Q1"], "call_date": ["2024-08-01", "2024-05-01"], "sentences": [4, 4],
         "net_tone": [0.25, -0.25], "net_tone_prepared": [1.0, 0.0], "net_tone_qa": [-0.5, -0.5],
-        "tone_gap_qa_minus_prepared": [-1.5, -0.5], "uncertainty_per_1000_words": [1000 / 14, 1000 / 13]})
-    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(downloads[0][1])), expected, check_dtype=False)
+        "tone_gap": [-1.5, -0.5], "uncertainty_per_1000": [1000 / 14, 1000 / 13], "fls_share": [0.0, 0.0]})
+    downloaded = pd.read_csv(io.BytesIO(downloads[0][1]))
+    assert downloaded.columns.tolist() == OVERVIEW_COLUMNS
+    pd.testing.assert_frame_equal(downloaded[expected.columns], expected, check_dtype=False)
     shown = at.dataframe[0].value
-    pd.testing.assert_frame_equal(shown.assign(call_date=shown["call_date"].dt.strftime("%Y-%m-%d")), expected,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(shown.assign(call_date=shown["call_date"].dt.strftime("%Y-%m-%d"))[expected.columns],
+                                  expected, check_dtype=False)
 
 
 def test_sidebar_filters_change_the_trends(hand_app):
@@ -101,7 +105,8 @@ def test_trends_tabs_draw_only_the_open_view(hand_app):
     change = open_page("trends", params={"view": "Quarter-on-quarter change"})
     assert len(change.get("plotly_chart")) == 1 and change.dataframe[0].value["qoq_change"].notna().all()
     uncertainty = open_page("trends", params={"view": "Uncertainty index"})
-    assert "uncertainty_per_1000_words" in uncertainty.dataframe[0].value
+    assert "uncertainty_per_1000" in uncertainty.dataframe[0].value
+    assert "net_tone" not in uncertainty.dataframe[0].value
 
 
 def test_query_parameters_set_the_filters(hand_app):
@@ -239,9 +244,10 @@ def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_par
 
 
 def test_an_imports_warnings_show_in_the_data_pages_job_log(hand_app, tmp_path):
+    from invented_call import streetevents_text
+
     from core import jobs
     from core.store import Store
-    from invented_call import streetevents_text
 
     path = tmp_path / "2024-05-22-ACME.txt"
     path.write_text(streetevents_text(body={3: ["<Sync id='L9'/>"]}), encoding="utf-8")

@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import missing_prerequisite, require_shared
+
 from scripts.bench import dashboard, ingest, memory, search, trends
 from scripts.bench.report import markers, write_section
 from scripts.bench.scales import SCALES

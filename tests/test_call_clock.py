@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from conftest import missing_prerequisite
+from invented_call import TURNS, streetevents_text
+
 from core.errors import TranscriptError
 from core.ingest import import_paths
 from core.store import Store
 from core.views import call_sentences
-from invented_call import TURNS, streetevents_text
 
 
 def test_timing_tags_reach_the_analysed_sentences(tmp_path):

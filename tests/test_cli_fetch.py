@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import needs_shared
+from fool_site import NVDA_PAGE, NVDA_Q1_2026, NVDA_Q3_2026, nvidia_site, running_site
 
 import core.fetch
-from conftest import needs_shared
 from core.cli import main
 from core.settings import Settings
 from core.store import Store
-from fool_site import NVDA_PAGE, NVDA_Q1_2026, NVDA_Q3_2026, nvidia_site, running_site
 
 pytestmark = needs_shared(NVDA_PAGE)
 
@@ -33,7 +33,7 @@ def lines(text: str) -> list[list[str]]:
 def test_fetch_prints_a_table_and_a_second_run_is_all_cached(site, capsys):
     assert main(["fetch", "nvda", "--from", "2026Q2", "--to", "2026Q3", "--base-url", site.base_url]) == 0
     out = lines(capsys.readouterr().out)
-    assert out[0] == ["quarter", "status", "detail"]
+    assert out[0] == ["quarter", "outcome", "detail"]
     assert out[2][:2] == ["2026Q2", "fetched"] and out[3][:2] == ["2026Q3", "fetched"]
     assert out[3][2] == site.base_url + NVDA_Q3_2026
     assert out[-1] == ["NVDA:", "2", "of", "2", "quarters", "stored"]

@@ -13,8 +13,8 @@ from core.batching import Tokens, padded, prefetched, sorted_batches, tokenize
 from core.device import resolve_device
 from core.embedding import MAX_TOKENS, gather, load_encoder
 from core.errors import ConfigError
-from core.settings import Settings
 from core.sentiment import load_sentiment_model
+from core.settings import Settings
 
 TEXTS = ["Revenue rose 40% to a record.", "", "Gross margin was 74.6%, down 150 basis points sequentially.",
          "Thanks.", "We expect data center revenue to keep growing as hyperscalers expand their capacity.",
@@ -106,6 +106,7 @@ def test_the_cuda_batching_gives_the_cpu_results_in_input_order():
 def check_sentences(count: int = 512) -> list[str]:
     """Real call sentences: the first `count` of the latest NVDA StreetEvents call (skip where ../shared lacks)."""
     from conftest import require_shared
+
     from core.parsers import parse_document
     from core.sentences import sentences_of
 
@@ -130,6 +131,7 @@ def test_the_cuda_way_of_a_local_analysis_gives_the_cpu_result(tmp_path):
     import dataclasses
 
     from conftest import require_shared
+
     from core.analyze import Analyzer, LocalEngine
     from core.parsers import PARSER_VERSION, parse_document
     from core.store import RawDocument, Store

@@ -84,7 +84,8 @@ def test_the_digest_command_prints_markdown_and_json(corpus_data_dir, monkeypatc
     assert markdown.startswith("# NVDA FY2025 Q3 against FY2025 Q2\n") and "\n## Tone\n" in markdown
     assert main(["digest", "NVDA", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["period"] == "FY2025 Q3" and data["lines"] and {"kind", "text", "refs", "numbers"} <= set(data["lines"][0])
+    assert data["period"] == "FY2025 Q3" and data["lines"]
+    assert {"kind", "text", "refs", "numbers"} <= set(data["lines"][0])
     assert main(["digest", "NVDA", "--period", "1999Q1"]) == 1
     assert "no analysed call of NVDA for FY1999 Q1" in capsys.readouterr().err
     assert main(["digest", "ZZZZ"]) == 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from apprunner import ROOT, assert_clean as _assert_clean, chromium, page_url, running_app, warm_up
+from apprunner import ROOT, chromium, page_url, running_app, warm_up
+from apprunner import assert_clean as _assert_clean
 from apprunner import settle as _settle
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, missing_prerequisite, require_shared
 from fault_ingest_worker import INNER
 
@@ -177,8 +176,7 @@ def analyzer():
 @pytest.fixture(scope="module")
 def reference(worker, analyzer, tmp_path_factory) -> Reference:
     from core.ingest import import_paths
-    from core.store import RawDocument
-    from core.store import Store
+    from core.store import RawDocument, Store
     from core.vectors import VectorIndex
 
     base = tmp_path_factory.mktemp("calls")
@@ -341,7 +339,8 @@ def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
 
 
 # --- the database held by another process -----------------------------------------------------------------------
-HOLDER = "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"  # outside the locks
+# outside the locks
+HOLDER = "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()"
 
 
 @pytest.fixture

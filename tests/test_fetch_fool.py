@@ -4,19 +4,28 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import needs_shared
-from core.fetch import fetch_calls, last_periods, latest_period
+from fool_site import (
+    CCL_PAGE,
+    CCL_Q2_2020,
+    NVDA_PAGE,
+    NVDA_Q1_2026,
+    NVDA_Q2_2026,
+    NVDA_Q3_2026,
+    NVDA_QUOTE,
+    nvidia_site,
+    running_site,
+)
+
+from core.fetch import fetch_calls
+from core.fetch_plan import last_periods
+from core.fiscal import latest_period
 from core.http import HttpClient, HttpPolicy
 from core.model import Period
 from core.parsers import PARSER_VERSION
 from core.settings import Settings
 from core.sources.fool import describe, extract_links, normalize_url, period_end_month, slug_names_ticker
 from core.store import Store
-from fool_site import (
-    CCL_PAGE, CCL_Q2_2020, NVDA_PAGE, NVDA_Q1_2026, NVDA_Q2_2026, NVDA_Q3_2026, NVDA_QUOTE, nvidia_site,
-    running_site,
-)
 
 pytestmark = needs_shared(NVDA_PAGE, CCL_PAGE)
 
@@ -45,7 +54,7 @@ def fetch(store, site, ticker="NVDA", periods=(Q1, Q2, Q3), **kwargs):
 
 
 def outcome(reports):
-    return {r.label: r.status for r in reports}
+    return {r.label: r.outcome for r in reports}
 
 
 def stored(store):
@@ -117,7 +126,7 @@ def test_quote_page_discovery_fetches_every_layout_and_stores_provenance(store, 
     assert stored(store) == {("NVDA", "2026Q1"), ("NVDA", "2026Q2"), ("NVDA", "2026Q3")}
     assert [r.url for r in reports] == [site.base_url + p for p in (NVDA_Q1_2026, NVDA_Q2_2026, NVDA_Q3_2026)]
     real = next(c for c in store.calls() if c["fiscal_quarter"] == 3)
-    assert (real["source_kind"], real["http_status"], real["call_date"]) == ("fool_current", 200, dt.date(2025, 11, 19))
+    assert (real["format"], real["http_status"], real["call_date"]) == ("fool_current", 200, dt.date(2025, 11, 19))
     assert real["fetched_at"] is not None and len(real["doc_id"]) == 64
     assert {d[1:] for d in documents(store)} == {(200, PARSER_VERSION, None)}
     assert site.requests_to("/quote/nvda") and site.requests_to(NVDA_QUOTE)
@@ -130,7 +139,7 @@ def test_listing_is_the_fallback_when_no_quote_page_exists(store, site):
     assert [p for _, p in site.hits if "quote" in p] == ["/quote/ccl", "/quote/nasdaq/ccl/", "/quote/nyse/ccl/"]
     assert site.requests_to("/earnings-call-transcripts/?page=2")
     call = store.calls()[0]
-    assert (call["ticker"], call["source_kind"], call["turns"] > 50) == ("CCL", "fool_legacy", True)
+    assert (call["ticker"], call["format"], call["turns"] > 50) == ("CCL", "fool_legacy", True)
 
 
 def test_quarter_found_nowhere_is_a_clear_failure(store, site):
@@ -256,7 +265,7 @@ def test_robots_disallowing_a_transcript_is_respected(store, site):
 def test_robots_disallowing_everything_fails_every_quarter_with_the_reason(store, site):
     site.robots("User-agent: *\nDisallow: /\n")
     reports = fetch(store, site)
-    assert {r.status for r in reports} == {"failed"}
+    assert {r.outcome for r in reports} == {"failed"}
     assert "robots.txt of the site disallows this path" in reports[0].reason
     assert [p for _, p in site.hits] == ["/robots.txt"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from conftest import SHARED, needs_shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, needs_shared
 from core.cli.common import period_arg, ticker_arg
 from core.errors import ParseError
 from core.ingest import parse_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.amounts import PERCENT, PER_SHARE, USD, amounts
+from core.amounts import PER_SHARE, PERCENT, USD, amounts
 from core.guidance import UNNAMED_SEGMENT, extract
 from core.metrics import load_vocabulary
 from core.model import Period
@@ -147,8 +147,8 @@ def test_every_item_points_at_its_sentence():
 
 def test_what_a_sentence_leans_on_is_read_from_the_turn():
     turn = call(("cfo", "prepared",
-                 "Specifically in 2025, we reduced spending.|Moving to the specifics of the fourth quarter, where I will "
-                 "be referencing non-GAAP figures.|Gross margin was 43.8%, down 1 point sequentially.|"
+                 "Specifically in 2025, we reduced spending.|Moving to the specifics of the fourth quarter, "
+                 "where I will be referencing non-GAAP figures.|Gross margin was 43.8%, down 1 point sequentially.|"
                  "Q4 GAAP gross margin was 41.5%.|And non-GAAP was 44.0%.|Our revenue per employee rose 12%.|"
                  "Full year revenue crossed the $9 billion mark for the first time.|"
                  "Now turning to our first quarter outlook.|We expect revenue to be approximately $2.4 billion.|"

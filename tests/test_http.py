@@ -7,10 +7,13 @@ import gzip
 import logging
 
 import pytest
+from fool_site import running_site
 
 from core.errors import FetchError, RateLimitedError, RobotsDisallowedError
-from core.http import DEFAULT_HOST_INTERVALS, HttpClient, HttpPolicy, HttpStatusError, redact
-from fool_site import running_site
+from core.http import HttpClient, HttpPolicy, HttpStatusError
+from core.redaction import redact
+from core.settings import Settings
+from core.sources import make_client
 
 FAST = HttpPolicy(min_interval=0.0, backoff_base=0.05, backoff_max=0.2, read_timeout=0.5, connect_timeout=1.0,
                   max_total_wait=5.0, retry_after_cap=2.0)
@@ -29,8 +32,10 @@ def client(policy: HttpPolicy = FAST, **kwargs) -> HttpClient:
 
 
 def test_real_defaults_are_polite():
-    policy = HttpPolicy()
-    assert DEFAULT_HOST_INTERVALS == {"fool.com": 2.0}
+    fetching = make_client(Settings())  # the client fetching uses: the hosts' pacing the sources declare
+    fetching.close()
+    policy = fetching.policy
+    assert policy.host_intervals == {"fool.com": 2.0}
     assert policy.interval_for("www.fool.com") == 2.0
     assert policy.interval_for("fool.com") == 2.0
     assert policy.interval_for("notfool.com") == policy.min_interval == 1.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, needs_shared
+
 from core.ingest import MAX_DOCUMENT_BYTES, import_paths
 from core.store import Store
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import SHARED, needs_shared
 from jobwait import wait_for_job
 
@@ -169,9 +168,9 @@ def test_two_processes_importing_and_analysing_the_same_calls_at_once_store_each
                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
         return [(run.wait(timeout=600), *run.communicate()) for run in runs]
 
-    for status, out, err in both("import", *files):
+    for status, _out, err in both("import", *files):
         assert status == 0, err
-    for status, out, err in both("analyze"):
+    for status, _out, err in both("analyze"):
         assert status == 0, err
     counts = _counts(tmp_path / "calls.duckdb")
     assert (counts["calls"], counts["documents"], counts["analysis_runs"]) == (2, 2, 2)
@@ -186,9 +185,10 @@ def test_two_processes_importing_and_analysing_the_same_calls_at_once_store_each
 def _published_site(site, quarters: int):
     """The NVDA quote page and generated transcripts of the `quarters` newest quarters that can have been
     reported by today (so that the schedule's 'newest calls' exist on the local site)."""
+    from fool_site import generated_transcript, quote_page
+
     from core.fiscal import latest_period, period_for_call
     from core.model import Period
-    from fool_site import generated_transcript, quote_page
 
     newest = latest_period("NVDA")
     links = []
@@ -213,8 +213,9 @@ def _published_site(site, quarters: int):
 def test_the_schedule_fetches_and_analyses_new_calls_and_a_failing_ticker_is_retried_next_time(tmp_path):
     """A worker over a watchlist of NVDA (on the local site) and ZZZZ (unknown there): NVDA's newest calls are
     fetched and analysed; ZZZZ gets a clear error and a next check one interval later; both survive a restart."""
-    from core import jobs, watch
     from fool_site import running_site
+
+    from core import jobs, watch
 
     db = tmp_path / "calls.duckdb"
     store = _store(tmp_path)

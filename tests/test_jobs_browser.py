@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from apprunner import ROOT, assert_clean, chromium, page_url, running_app, settle, warm_up
 from conftest import SHARED, needs_shared
 from jobwait import wait_for_job

@@ -11,10 +11,10 @@ import statistics
 import time
 
 import pytest
-
 from apprunner import require_chromium, running_app
 from conftest import SHARED, needs_shared
 from jobwait import wait_for_job
+
 from scripts.bench import sessions
 from scripts.bench.crowd import CHROMIUM, CHROMIUM_ARGS, assert_clean, crowd, p95, settled, warm
 
@@ -103,7 +103,8 @@ def test_sessions_and_tabs_search_and_filter_while_the_worker_ingests(corpus_dat
     by_action = {a: statistics.median(s.seconds for s in steps if s.action == a) for a in ("search", "filter",
                                                                                           "trends")}
     overlapping = sum(s.started < analysis_end for s in steps)
-    print(f"\n{SESSIONS} sessions + {TABS} tabs x {ROUNDS} rounds: {len(steps)} steps, p50 {statistics.median(seconds):.2f} s, "
+    print(f"\n{SESSIONS} sessions + {TABS} tabs x {ROUNDS} rounds: {len(steps)} steps, "
+          f"p50 {statistics.median(seconds):.2f} s, "
           f"p95 {p95(seconds):.2f} s, max {max(seconds):.2f} s; medians {by_action}; analysis of {len(UPLOADS)} "
           f"calls ran {analysis_seconds(analysis):.0f} s, {overlapping} of {len(steps)} steps began while it ran")
     assert len(steps) == (SESSIONS + TABS) * ROUNDS * 3

@@ -43,7 +43,7 @@ def test_nvidia_page(current_page: str) -> None:
     assert (t.ticker, t.company, t.title) == ("NVDA", "Nvidia", "Nvidia (NVDA) Q3 2026 Earnings Call Transcript")
     assert (t.fiscal_year, t.fiscal_quarter, t.period) == (2026, 3, "FY2026 Q3")
     assert (t.call_date, t.call_time) == (dt.date(2025, 11, 19), "17:00 ET")
-    assert (t.source_kind, t.source) == ("fool_current", CANONICAL)
+    assert (t.format, t.source) == ("fool_current", CANONICAL)
     assert [x.speaker for x in t.turns] == SPEAKERS
     assert [x.section for x in t.turns] == ["prepared"] * FIRST_QA + ["qa"] * (len(SPEAKERS) - FIRST_QA)
     assert [x.type for x in t.turns[:FIRST_QA]] == ["presentation"] * FIRST_QA

@@ -41,7 +41,7 @@ def test_every_page_matches_its_expected_parse(legacy_page: Path) -> None:
     expected = _expected(legacy_page)
     t = fool_legacy.parse(text, source=str(legacy_page))
 
-    assert t.source_kind == "fool_legacy"
+    assert t.format == "fool_legacy"
     assert t.source == expected["call_url"]
     assert t.ticker == expected["ticker"]
     assert t.company == expected["company_name"]

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from invented_call import DANA, KIM, LEE, SAM, TURNS, TYPES, streetevents_text
+from invented_call import fool_text as invented_text
 
 from core.errors import ParseError
 from core.parsers import detect_format, fool_legacy, fool_text, parse_document, plain, streetevents
-from invented_call import DANA, KIM, LEE, SAM, TURNS, TYPES, fool_text as invented_text, streetevents_text
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "li", "ul", "section", "article", "header", "br"}
 
@@ -45,7 +46,7 @@ def structure(transcript) -> list[tuple[str, str, str, str, str, str]]:
 def test_an_invented_call_in_text_shape(split_headers):
     t = fool_text.parse(invented_text(split_headers=split_headers), source="call.txt")
     assert (t.ticker, t.period, t.call_date, t.call_time) == ("ACME", "FY2025 Q1", dt.date(2024, 5, 22), "17:00 ET")
-    assert (t.company, t.title, t.source_kind) == (
+    assert (t.company, t.title, t.format) == (
         "Acme Widgets Inc", "Acme Widgets (ACME) Q1 2025 Earnings Call Transcript", "fool_text")
     assert structure(t) == [(p.name, p.role, p.kind, section, TYPES[p.kind, section],
                              p.firm if p.kind == "analyst" else "") for p, section, _ in TURNS]

@@ -46,7 +46,7 @@ def test_turns_speakers_roles_and_continuations() -> None:
     assert t.turns[2].role == "Chief Financial Officer"
     assert t.turns[2].text.endswith("\nOur balance sheet remains strong.")
     assert t.turns[1].text.startswith("Thank you. Joining me today is our chief financial officer.\nWe saw")
-    assert (t.ticker, t.period, t.call_date, t.source_kind) == ("ACME", "FY2025 Q2", dt.date(2025, 7, 30), "plain")
+    assert (t.ticker, t.period, t.call_date, t.format) == ("ACME", "FY2025 Q2", dt.date(2025, 7, 30), "plain")
 
 
 def test_sections_kinds_and_types() -> None:

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, needs_shared
+
 from core.errors import ParseError
 from core.fiscal import end_month_from_label, period_for_call, year_end_month
 from core.model import Period

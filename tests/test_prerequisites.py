@@ -8,9 +8,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 import conftest
+import pytest
 
 SUITE_CONFTEST = Path(conftest.__file__).resolve()
 

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from core.aggregates import complete
 from core.embedding import EMBEDDING_DIM
 from core.model import Period
 from core.question_terms import key_terms
@@ -98,6 +99,7 @@ def _store(path: str = ":memory:"):
                     cur.execute("INSERT INTO qa_exchanges VALUES (?, ?, [?], 0.5, NULL, FALSE)",
                                 [call_id, pos, pos + 1])
             cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'hand', 'none', 'v0', ?)", [call_id, len(turns)])
+            complete(cur, [call_id])
     return store
 
 

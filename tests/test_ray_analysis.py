@@ -8,9 +8,9 @@ import os
 
 import numpy as np
 import pytest
+from conftest import SHARED, missing_prerequisite, needs_shared
 from s3_local import local_s3
 
-from conftest import SHARED, missing_prerequisite, needs_shared
 from core.ingest import import_paths
 from core.store import Store
 from core.vectors import VectorIndex

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.aggregates import complete
 from core.model import Period, Transcript, Turn
 from core.repair import repair
 from core.store import RawDocument, Store
@@ -30,6 +31,7 @@ def analyse(store: Store, quarter: int, sentences: int) -> int:
         cur.executemany("INSERT INTO sentence_vectors VALUES (?, ?, ?)",
                         [[call_id, row["pos"], row["vector"].tolist()] for row in vector_rows(call_id, sentences)])
         cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'test', 'test', 'v1', ?)", [call_id, sentences])
+        complete(cur, [call_id])
     return call_id
 
 
@@ -39,7 +41,7 @@ def vector_rows(call_id: int, count: int, *, quarter: int = 1) -> list[dict]:
     vectors = rng.normal(size=(count, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return [dict(call_id=call_id, pos=pos, ticker="ACME", fiscal_year=2024, fiscal_quarter=quarter, section="prepared",
-                 speaker_kind="ceo", topic=None, text="Words.", vector=vectors[pos]) for pos in range(count)]
+                 speaker_group="ceo", topic=None, text="Words.", vector=vectors[pos]) for pos in range(count)]
 
 
 def runs(store: Store) -> dict[int, int]:
@@ -86,7 +88,7 @@ def test_rewritten_rows_equal_what_the_analysis_wrote(stores):
     vectors.delete_call(2)
     repair(store, vectors)
     hits = vectors.search(expected[4]["vector"], mode="vector", k=1, tickers=["ACME"], period_from=Period(2024, 2))
-    assert [(h.call_id, h.pos, h.ticker, h.fiscal_year, h.fiscal_quarter, h.section, h.speaker_kind, h.topic,
+    assert [(h.call_id, h.pos, h.ticker, h.fiscal_year, h.fiscal_quarter, h.section, h.speaker_group, h.topic,
              h.text) for h in hits] == [(2, 4, "ACME", 2024, 2, "prepared", "ceo", None, "Words.")]
     assert hits[0].score == pytest.approx(1.0, abs=1e-5)
 
@@ -142,6 +144,15 @@ def test_duckdb_sentences_that_disagree_with_the_run_reset_the_call(stores):
     report = repair(store, vectors)
     assert report.redo == {2: "DuckDB has 5 sentences, the analysis run recorded 6"}
     assert runs(store) == {1: 4} and vectors.counts() == {1: 4}
+
+
+def test_call_aggregates_that_disagree_with_the_run_reset_the_call(stores):
+    store, vectors = stores
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM call_aggregates WHERE call_id = 1")
+    report = repair(store, vectors)
+    assert report.redo == {1: "DuckDB's call aggregates count 0 sentences, the run recorded 4"}
+    assert runs(store) == {2: 6} and vectors.counts() == {2: 6}
 
 
 def test_dry_run_reports_without_changing_anything(stores):

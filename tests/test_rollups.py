@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from core.aggregates import complete
 from core.model import Transcript, Turn
-from core.rollups import SPEAKER_GROUP_SQL, phrase_trend, rollup, tone_gap, trends
-from core.sentences import speaker_group
+from core.rollups import phrase_trend, rollup, tone_gap, trends
 from core.store import RawDocument, Store
 
 TURNS = (("Ann Chief", "President and CEO", "executive", "prepared", "presentation"),
@@ -55,6 +54,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
             cur.execute("INSERT INTO qa_exchanges VALUES (?, 2, [3], 0.1, NULL, ?)", [call_id, quarter == 1])
             if analysed:
                 cur.execute("INSERT INTO analysis_runs VALUES (?, now(), 'm', 'e', 't', ?)", [call_id, len(sentences)])
+            complete(cur, [call_id])
     return store
 
 
@@ -100,7 +100,7 @@ def test_per_topic_share_and_tone(store: Store) -> None:
 def test_trends_table(store: Store) -> None:
     frame = trends(store, ticker="ACME")
     assert frame["period"].tolist() == ["FY2024 Q1", "FY2024 Q2", "FY2024 Q4"]
-    assert _rows(frame, "ceo_tone", "cfo_tone", "analyst_tone", "executive_tone") == [
+    assert _rows(frame, "net_tone_ceo", "net_tone_cfo", "net_tone_analyst", "net_tone_executive") == [
         (1.0, -1.0, 0.0, None), (1.0, 1.0, 0.0, None), (-1.0, -0.5, 0.0, None)]
     assert _rows(frame, "exchanges", "non_answers") == [(1, 1), (1, 0), (1, 0)]
 
@@ -116,22 +116,6 @@ def test_phrase_trend_share_and_tone(store: Store) -> None:
 def test_unknown_grouping() -> None:
     with pytest.raises(ValueError, match="by must be one of"):
         rollup(Store(":memory:"), ticker="ACME", by="analyst")
-
-
-@pytest.mark.parametrize("kind, role, group", [
-    ("executive", "President, Chief Executive Officer", "ceo"), ("executive", "Interim CFO", "cfo"),
-    ("executive", "CFO & CEO", "ceo"), ("executive", "Investor Relations", "executive"),
-    ("analyst", "Analyst", "analyst"), ("analyst", "Former CEO", "analyst"), ("operator", "", "operator"),
-    ("other", "", "other"), ("other", "chief financial officer", "cfo"), ("other", "Chief  Executive", "ceo"),
-    ("executive", "CEOs Office", "executive"), ("executive", "Chief Executives Council", "executive"),
-    ("executive", None, "executive"),
-])
-def test_sql_and_python_speaker_groups_follow_the_rule(kind: str, role: str | None, group: str) -> None:
-    """The hand-applied rule of core.sentences.speaker_group: operators and analysts keep their kind, then a whole
-    word "chief executive"/"CEO" (any case), then "chief financial"/"CFO", else executive or other."""
-    con = duckdb.connect()
-    sql = con.execute(f"SELECT {SPEAKER_GROUP_SQL} FROM (SELECT ? AS kind, ? AS role) t", [kind, role]).fetchall()
-    assert (sql[0][0], speaker_group(kind, role or "")) == (group, group)
 
 
 def test_trends_command_prints_a_rounded_table(store: Store, monkeypatch, capsys) -> None:

@@ -24,9 +24,9 @@ def test_no_filters_is_no_predicate():
 
 def test_every_filter_becomes_one_conjunct():
     filters = Filters.build(tickers=["nvda", " amd "], period_from=Period(2023, 1), period_to=Period(2024, 4),
-                            sections=["qa"], speaker_kinds=["ceo", "cfo"], topics=["data_center"])
+                            sections=["qa"], speaker_groups=["ceo", "cfo"], topics=["data_center"])
     assert filters.where() == (
-        "ticker IN ('NVDA', 'AMD') AND section IN ('qa') AND speaker_kind IN ('ceo', 'cfo') "
+        "ticker IN ('NVDA', 'AMD') AND section IN ('qa') AND speaker_group IN ('ceo', 'cfo') "
         "AND topic IN ('data_center') AND period >= 8092 AND period <= 8099")
 
 
@@ -38,7 +38,7 @@ def test_tickers_with_dot_and_dash_are_literals():
     (dict(tickers=["NV DA"]), "not a valid ticker: 'NV DA'"),
     (dict(tickers=[""]), "not a valid ticker: ''"),
     (dict(sections=["Q&A"]), "not a valid section: 'Q&A'"),
-    (dict(speaker_kinds=["Analyst"]), "not a valid speaker kind: 'Analyst'"),
+    (dict(speaker_groups=["Analyst"]), "not a valid speaker group: 'Analyst'"),
     (dict(topics=["a" * 42]), "not a valid topic"),
     (dict(topics=["Data center"]), "not a valid topic: 'Data center'"),
     (dict(topics=["ai' OR topic IS NOT NULL OR topic IN ('ai"]), "not a valid topic"),
@@ -72,7 +72,7 @@ def test_cli_json_lists_hit_dicts_best_first(data_dir):
     assert len(hits) == 3
     assert hits[0] == {
         "call_id": 1, "pos": 9, "ticker": "ACME", "fiscal_year": 2024, "fiscal_quarter": 1, "section": "qa",
-        "speaker_kind": "cfo", "topic": "supply",
+        "speaker_group": "cfo", "topic": "supply",
         "text": "Supply of advanced packaging will remain tight through the end of the year.",
         "score": hits[0]["score"]}
     assert hits[0]["score"] >= hits[1]["score"] >= hits[2]["score"]
@@ -80,12 +80,12 @@ def test_cli_json_lists_hit_dicts_best_first(data_dir):
 
 def test_cli_filters_narrow_the_hits(data_dir):
     result = search("results", "--mode", "vector", "-k", "50", "--ticker", "bolt", "--ticker", "CRUX",
-                    "--from", "2024Q3", "--to", "FY2025 Q1", "--section", "qa", "--speaker-kind", "ceo", "--json",
+                    "--from", "2024Q3", "--to", "FY2025 Q1", "--section", "qa", "--speaker-group", "ceo", "--json",
                     data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     found = {(hit["call_id"], hit["pos"]) for hit in json.loads(result.stdout)}
     assert found == keys_where(lambda r: r["ticker"] in ("BOLT", "CRUX") and r["section"] == "qa"
-                               and r["speaker_kind"] == "ceo") == {(2, 7), (3, 7), (3, 9)}
+                               and r["speaker_group"] == "ceo") == {(2, 7), (3, 7), (3, 9)}
 
 
 def test_cli_fts_table_output(data_dir):

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from core.model import Transcript, Turn
 from core.sentences import (
-    Sentence, sentence_starts, sentences_of, speaker_group, split_sentences, turn_sentences,
+    Sentence,
+    sentence_starts,
+    sentences_of,
+    speaker_group,
+    split_sentences,
+    turn_sentences,
 )
 
 

@@ -23,7 +23,6 @@ from core.sentiment import (
     WEIGHTS_FILE,
     SentimentResult,
     build_branch,
-    embed_and_score,
     load_sentiment_model,
     load_sentiment_model_from,
     results_from_logits,
@@ -156,13 +155,14 @@ def test_incall_validation_calls_are_held_out_and_scored_better_than_phrasebank_
 
 def test_embed_and_score_is_one_pass_equal_to_encode_and_predict():
     texts = [text for text, _ in KNOWN] + ["", "Shares fell."]
-    embeddings, results = embed_and_score(texts, batch_size=3)
+    model = load_sentiment_model()
+    embeddings, results = model.embed_and_score(texts, batch_size=3)
     np.testing.assert_allclose(embeddings, load_encoder().encode(texts), atol=1e-6)
     assert results == load_sentiment_model().predict(texts, batch_size=3)
     rebatched = load_sentiment_model().predict(texts)  # other padding: equal up to float rounding
     assert [r.label for r in rebatched] == [r.label for r in results]
     np.testing.assert_allclose([r.score for r in rebatched], [r.score for r in results], atol=1e-5)
-    assert embed_and_score([])[0].shape == (0, 384) and embed_and_score([])[1] == []
+    assert model.embed_and_score([])[0].shape == (0, 384) and model.embed_and_score([])[1] == []
 
 
 def test_untrained_cls_readout_is_the_top_layer_at_cls():

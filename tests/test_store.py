@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from dataclasses import replace
 import sys
+from dataclasses import replace
 
 import duckdb
 import pytest
@@ -43,7 +43,7 @@ def test_save_and_read_back_a_call():
     [call] = store.calls()
     assert (call["ticker"], call["fiscal_year"], call["fiscal_quarter"], call["turns"], call["qa_turns"]) == (
         "ACME", 2025, 2, 4, 2)
-    assert store.has_call("acme", Period(2025, 2)) and not store.has_call("ACME", Period(2025, 3))
+    assert store.stored_periods("acme") == {Period(2025, 2)} and store.stored_periods("AMD") == frozenset()
 
 
 def test_time_marks_are_stored_with_the_turn_and_its_clock():
@@ -107,7 +107,8 @@ def test_migration_from_an_older_schema_version(tmp_path):
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     con.execute(MIGRATIONS[0])
     con.execute("INSERT INTO schema_version VALUES (1)")
-    con.execute("INSERT INTO documents VALUES ('h', 'file', 'a.txt', 'x'::BLOB, now(), NULL, NULL, NULL, NULL, 1, NULL)")
+    con.execute("INSERT INTO documents VALUES "
+                "('h', 'file', 'a.txt', 'x'::BLOB, now(), NULL, NULL, NULL, NULL, 1, NULL)")
     con.close()
     with Store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
@@ -136,8 +137,8 @@ def test_a_database_held_by_another_process_gives_a_clear_error(tmp_path, monkey
     path = tmp_path / "held.duckdb"
     Store(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True);"
-         " sys.stdin.readline()"],
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); "
+         "print('ready', flush=True); sys.stdin.readline()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -1,6 +1,7 @@
 """The LanceDB vector table: writes per call, real-embedding search in three modes, filters, hostile input, ANN."""
 from __future__ import annotations
 
+import lancedb
 import numpy as np
 import pytest
 from vector_corpus import CALLS, corpus_rows, keys_where
@@ -8,7 +9,7 @@ from vector_corpus import CALLS, corpus_rows, keys_where
 from core.embedding import load_encoder
 from core.errors import ConfigError, StoreError
 from core.model import Period
-from core.vectors import ANN_MIN_ROWS, VectorIndex
+from core.vectors import ANN_MIN_ROWS, TABLE, VectorIndex
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +69,23 @@ def test_writes_are_visible_to_another_handle(tmp_path, index, rows):
     assert index.counts() == {1: 10, 2: 10, 9: 10}
 
 
+def test_a_table_written_with_the_old_speaker_column_is_renamed_in_place(tmp_path, index):
+    data = index._table.to_arrow()
+    table = lancedb.connect(tmp_path / "old.lance").create_table(
+        TABLE, data=data.rename_columns(["speaker_kind" if n == "speaker_group" else n for n in data.schema.names]))
+    table.create_index("speaker_kind", config=lancedb.index.Bitmap())
+    renamed = VectorIndex(tmp_path / "old.lance")
+    assert "speaker_kind" not in renamed._table.schema.names
+    assert renamed.index_names()["speaker_group"] == "Bitmap"
+    assert (sorted(keys(renamed.search("lithium", mode="fts", k=50, speaker_groups=["analyst"])))
+            == sorted(keys(index.search("lithium", mode="fts", k=50, speaker_groups=["analyst"]))))
+    assert renamed.counts() == index.counts()
+
+
 @pytest.mark.parametrize("change, message", [
     ({"call_id": 5}, r"call_id 5 in the rows of call 1"),
     ({"section": "intro"}, r"section 'intro' not in"),
-    ({"speaker_kind": "CEO"}, r"speaker_kind 'CEO' not in"),
+    ({"speaker_group": "CEO"}, r"speaker_group 'CEO' not in"),
     ({"vector": np.zeros(383, np.float32)}, r"vector of shape \(383,\), expected \(384,\)"),
     ({"fiscal_quarter": 5}, r"fiscal quarter 5"),
 ])
@@ -123,7 +137,7 @@ def test_fts_finds_exactly_the_sentences_with_the_keyword(index):
 
 def test_hit_carries_the_metadata_of_its_sentence(index):
     (hit,) = index.search("lithium", mode="fts", k=1)
-    assert (hit.ticker, hit.fiscal_year, hit.fiscal_quarter, hit.section, hit.speaker_kind, hit.topic) == (
+    assert (hit.ticker, hit.fiscal_year, hit.fiscal_quarter, hit.section, hit.speaker_group, hit.topic) == (
         "BOLT", 2024, 3, "prepared", "cfo", "supply")
     assert hit.text == CALLS[2][3][3][3]
     assert hit.to_dict()["call_id"] == 2
@@ -137,10 +151,10 @@ FILTER_CASES = [
     (dict(period_to=Period(2024, 3)), lambda r: (r["fiscal_year"], r["fiscal_quarter"]) <= (2024, 3)),
     (dict(period_from=Period(2024, 2), period_to=Period(2024, 4)), lambda r: r["ticker"] == "BOLT"),
     (dict(sections=["qa"]), lambda r: r["section"] == "qa"),
-    (dict(speaker_kinds=["cfo", "analyst"]), lambda r: r["speaker_kind"] in ("cfo", "analyst")),
+    (dict(speaker_groups=["cfo", "analyst"]), lambda r: r["speaker_group"] in ("cfo", "analyst")),
     (dict(topics=["pricing", "gaming"]), lambda r: r["topic"] in ("pricing", "gaming")),
-    (dict(tickers=["CRUX"], sections=["qa"], speaker_kinds=["ceo"]),
-     lambda r: r["ticker"] == "CRUX" and r["section"] == "qa" and r["speaker_kind"] == "ceo"),
+    (dict(tickers=["CRUX"], sections=["qa"], speaker_groups=["ceo"]),
+     lambda r: r["ticker"] == "CRUX" and r["section"] == "qa" and r["speaker_group"] == "ceo"),
 ]
 
 
@@ -181,7 +195,7 @@ def test_query_syntax_characters_are_inert(index, query, mode):
     (dict(tickers=["ACME' OR 1=1 --"]), r"not a valid ticker: \"ACME' OR 1=1 --\""),
     (dict(tickers=["TOOLONGTICKER"]), r"not a valid ticker"),
     (dict(sections=["qa' OR '1'='1"]), r"not a valid section"),
-    (dict(speaker_kinds=["ceo", "boss"]), r"not a valid speaker kind: 'boss'"),
+    (dict(speaker_groups=["ceo", "boss"]), r"not a valid speaker group: 'boss'"),
     (dict(topics=["x' OR topic IS NOT NULL OR topic IN ('x"]), r"not a valid topic"),
     (dict(period_from=Period(2025, 1), period_to=Period(2024, 1)), r"empty period range: 2025Q1 is after 2024Q1"),
     (dict(period_from="2024Q1"), r"period_from must be a Period"),
@@ -209,7 +223,7 @@ def test_ensure_index_on_a_small_table_builds_scalar_indexes_but_no_ann(index):
     assert index.index_names() == {"text": "FTS"}
     index.ensure_index()
     assert index.index_names() == {"call_id": "BTree", "period": "BTree", "ticker": "Bitmap", "section": "Bitmap",
-                                   "speaker_kind": "Bitmap", "topic": "Bitmap", "text": "FTS"}
+                                   "speaker_group": "Bitmap", "topic": "Bitmap", "text": "FTS"}
     assert not index.has_ann_index()
     assert keys(index.search("lithium", mode="fts", k=5, tickers=["BOLT"])) == [(2, 3)]
 
@@ -234,7 +248,7 @@ def test_ann_index_on_60k_rows_keeps_recall_at_10_above_0_9(tmp_path):
     vectors = VectorIndex(tmp_path / "big")
     vectors.write_calls({
         call_id: [dict(call_id=call_id, pos=pos, ticker="ACME", fiscal_year=2024, fiscal_quarter=1, section="qa",
-                       speaker_kind="analyst", topic=None, text=f"s{pos}", vector=data[call_id * per_call + pos])
+                       speaker_group="analyst", topic=None, text=f"s{pos}", vector=data[call_id * per_call + pos])
                   for pos in range(per_call)]
         for call_id in range(n // per_call)})
     assert vectors.count() == n >= ANN_MIN_ROWS

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core import compare, views
+from core.measures import MEASURES, PERIOD_LABEL_SQL
 from core.model import Period
 from core.views import Scope
 
@@ -28,15 +29,20 @@ def test_empty_store_has_no_periods_and_empty_views():
     assert views.stored_calls(empty).empty
 
 
-def test_call_measures_are_net_tone_and_uncertainty_per_1000_words(store):
+def test_call_measures_are_the_registry_per_call_with_section_tones_and_gap(store):
     frame = views.call_measures(store, scope=Scope())
     assert frame["fiscal_period"].tolist() == ["FY2025 Q1", "FY2025 Q2"]
     assert frame["sentences"].tolist() == [4, 4]
     assert frame["net_tone"].tolist() == [-0.25, 0.25]
     assert frame["net_tone_prepared"].tolist() == [0.0, 1.0]
     assert frame["net_tone_qa"].tolist() == [-0.5, -0.5]
-    assert frame["tone_gap_qa_minus_prepared"].tolist() == [-0.5, -1.5]
-    assert frame["uncertainty_per_1000_words"].round(4).tolist() == [76.9231, 71.4286]
+    assert frame["tone_gap"].tolist() == [-0.5, -1.5]
+    assert frame["uncertainty_per_1000"].round(4).tolist() == [76.9231, 71.4286]
+    assert frame[["positive", "negative", "neutral", "words"]].values.tolist() == [[1, 2, 1, 13], [2, 1, 1, 14]]
+    assert frame["fls_share"].tolist() == [0.0, 0.0]
+    assert frame.columns.tolist() == ["call_id", "ticker", "fiscal_year", "fiscal_quarter", "fiscal_period",
+                                      "call_date", *(m.name for m in MEASURES), "net_tone_prepared", "net_tone_qa",
+                                      "tone_gap"]
 
 
 def test_scope_filters_sentences_and_calls(store):
@@ -116,8 +122,7 @@ def test_calls_scored_by_an_earlier_sentiment_model_count_as_not_analysed(store)
     def rescore(period: str, model: str, days: int) -> None:
         with store.transaction() as cur:
             cur.execute(f"UPDATE analysis_runs SET sentiment_model = ?, analyzed_at = now() + to_days({days}) "
-                        "WHERE call_id = (SELECT call_id FROM calls WHERE 'FY' || fiscal_year || ' Q' || "
-                        "fiscal_quarter = ?)", [model, period])
+                        f"WHERE call_id = (SELECT call_id FROM calls c WHERE {PERIOD_LABEL_SQL} = ?)", [model, period])
 
     rescore("FY2025 Q1", "older", -1)  # Q1 still holds the previous model's scores: never mixed with Q2's
     assert views.call_measures(store, scope=Scope())["fiscal_period"].tolist() == ["FY2025 Q2"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# call_id -> (ticker, fiscal_year, fiscal_quarter, [(section, speaker_kind, topic, text), ...])
+# call_id -> (ticker, fiscal_year, fiscal_quarter, [(section, speaker_group, topic, text), ...])
 CALLS: dict[int, tuple[str, int, int, list[tuple[str, str, str | None, str]]]] = {
     1: ("ACME", 2024, 1, [
         ("prepared", "operator", None, "Good afternoon and welcome to the Acme first quarter conference call."),
@@ -50,7 +50,7 @@ def corpus_rows(encode) -> dict[int, list[dict]]:
     vectors = iter(np.asarray(encode(texts), dtype=np.float32))
     return {
         call_id: [dict(call_id=call_id, pos=pos, ticker=ticker, fiscal_year=year, fiscal_quarter=quarter,
-                       section=section, speaker_kind=kind, topic=topic, text=text, vector=next(vectors))
+                       section=section, speaker_group=kind, topic=topic, text=text, vector=next(vectors))
                   for pos, (section, kind, topic, text) in enumerate(sentences)]
         for call_id, (ticker, year, quarter, sentences) in CALLS.items()
     }
@@ -62,4 +62,4 @@ def keys_where(predicate) -> set[tuple[int, int]]:
             for call_id, (ticker, year, quarter, sentences) in CALLS.items()
             for pos, (section, kind, topic, text) in enumerate(sentences)
             if predicate(dict(ticker=ticker, fiscal_year=year, fiscal_quarter=quarter, section=section,
-                              speaker_kind=kind, topic=topic, text=text))}
+                              speaker_group=kind, topic=topic, text=text))}

@@ -10,6 +10,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.model import period_label
+
 TONE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # negative red, neutral white, positive blue
 _LAYOUT = dict(margin=dict(l=10, r=10, t=50, b=10), hovermode="closest", legend=dict(title_text=""))
 
@@ -64,8 +66,8 @@ def guided_vs_reported(frame: pd.DataFrame, *, title: str, y_title: str) -> go.F
     figure = go.Figure()
     quarters = frame.dropna(subset=["target_fiscal_quarter"]).sort_values(["target_fiscal_year",
                                                                           "target_fiscal_quarter"])
-    quarters = quarters.assign(period=[f"FY{y} Q{int(q)}" for y, q in zip(quarters["target_fiscal_year"],
-                                                                          quarters["target_fiscal_quarter"])])
+    quarters = quarters.assign(period=[period_label(y, int(q)) for y, q in zip(quarters["target_fiscal_year"],
+                                                                               quarters["target_fiscal_quarter"])])
     order = list(dict.fromkeys(quarters["period"]))
     for basis, rows in quarters.groupby("basis", sort=True):
         label = BASIS_LABELS.get(basis, basis)

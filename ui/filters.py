@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model import Period
-from core.views import Scope, period_label
+from core.views import Scope
 
 from . import resources
 
@@ -18,7 +18,7 @@ def render() -> Scope:
     """Draw the filter form in the sidebar and return (and remember) the scope it describes."""
     tickers = resources.query("tickers")
     periods = resources.query("periods")
-    labels = {period_label(p): p for p in periods}
+    labels = {p.label: p for p in periods}
     with st.sidebar.form("filters", border=False):
         st.markdown("**Filters**")
         chosen = st.multiselect("Tickers", tickers, key="ticker", bind="query-params",
@@ -64,4 +64,4 @@ def describe(scope: Scope) -> str:
 
 
 def _label(period: Period | None) -> str:
-    return period_label(period) if period else "…"
+    return period.label if period else "…"

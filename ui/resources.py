@@ -14,8 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import (analysts, compare, digest, discovered_topics, export, guidance_links, question_themes, rollups,
-                  views)
+from core import analysts, compare, digest, discovered_topics, export, guidance_links, question_themes, rollups, views
 from core.embedding import Encoder, load_encoder
 from core.metrics import load_vocabulary, metrics_path
 from core.object_store import open_vectors
@@ -58,11 +57,6 @@ def _vector_index(location: str) -> VectorIndex:
     return open_vectors(settings())
 
 
-def vector_index() -> VectorIndex:
-    """The LanceDB sentence table of the configured data directory (or EARNINGS_VECTORS_URI)."""
-    return _vector_index(settings().vectors_location)
-
-
 def _edition(path: Path) -> tuple[str, int]:
     """An editable file as a cache key: its path and when it last changed (an edit shows on the next run)."""
     return str(path), path.stat().st_mtime_ns
@@ -102,7 +96,8 @@ def encoder() -> Encoder:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _phrase(db_path: str, generation: int, ticker: str, phrase: str, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _phrase(db_path: str, generation: int, ticker: str, phrase: str,
+            threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
     return (rollups.phrase_trend(store, ticker=ticker, vector=vector, threshold=threshold),
@@ -131,7 +126,7 @@ def _search(db_path: str, generation: int, vectors_path: str, text: str, mode: s
             topics: tuple[str, ...]) -> pd.DataFrame:
     hits = _vector_index(vectors_path).search(
         text, mode=mode, k=k, tickers=scope.tickers, period_from=scope.period_from, period_to=scope.period_to,
-        sections=scope.sections, speaker_kinds=scope.speaker_groups, topics=topics)
+        sections=scope.sections, speaker_groups=scope.speaker_groups, topics=topics)
     return views.search_table(_store(db_path), hits)
 
 
@@ -144,7 +139,6 @@ QUERIES = {
     "tickers": views.stored_tickers,
     "periods": views.stored_periods,
     "calls": views.call_list,
-    "measures": views.call_measures,
     "tone_series": views.tone_series,
     "overview": views.overview,
     "topic_shares": views.topic_shares,

@@ -38,7 +38,6 @@ def stored_tickers(scope) -> list[str]:
     """The tickers of the scope that have stored calls (every stored ticker when the scope names none); when there
     is none, the empty state that teaches, and the page stops."""
     from core.views import Scope
-
     from ui import resources
 
     tickers = list(scope.tickers) or resources.query("tickers")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..model import period_label
 from .common import open_store, print_table, ticker_arg
 
 
@@ -20,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(calls, indent=2, default=str))
         return 0
-    rows = [[c["ticker"], f"FY{c['fiscal_year']} Q{c['fiscal_quarter']}", c["call_date"], c["turns"], c["qa_turns"],
-             c["source_kind"], c["source"], str(c["fetched_at"])[:19]] for c in calls]
+    rows = [[c["ticker"], period_label(c["fiscal_year"], c["fiscal_quarter"]), c["call_date"], c["turns"],
+             c["qa_turns"],
+             c["format"], c["source"], str(c["fetched_at"])[:19]] for c in calls]
     print_table(rows, ["ticker", "period", "call date", "turns", "qa turns", "kind", "source", "fetched/imported"])
     return 0

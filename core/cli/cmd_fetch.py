@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 
 from ..fiscal import latest_period
-from ..model import SOURCE_NAMES, period_range
+from ..model import period_range
+from ..sources import DEFAULT_SOURCE, SOURCES
 from .common import period_arg, print_table, require, run_job, ticker_arg
 
 
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
     end = cmd.add_mutually_exclusive_group()
     end.add_argument("--to", dest="end", type=period_arg, metavar="2025Q4", help="last fiscal quarter")
     end.add_argument("--last", type=int, metavar="N", help="the N most recent quarters (default 4)")
-    cmd.add_argument("--source", choices=SOURCE_NAMES, default="fool")
+    cmd.add_argument("--source", choices=list(SOURCES), default=DEFAULT_SOURCE)
     cmd.add_argument("--url", dest="urls", action="append", default=[], metavar="URL",
                      help="a transcript page to fetch (repeatable); discovery is skipped")
     cmd.add_argument("--refresh", action="store_true", help="fetch again even if the call is stored")
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
 
 def summarise(result: dict) -> None:
     quarters = result["quarters"]
-    print_table([(q["quarter"], q["status"], q["detail"]) for q in quarters], ["quarter", "status", "detail"])
+    print_table([(q["quarter"], q["outcome"], q["detail"]) for q in quarters], ["quarter", "outcome", "detail"])
     failed = result["failed"]
     print(f"{result['ticker']}: {len(quarters) - failed} of {len(quarters)} quarters stored"
           + (f", {failed} failed" if failed else ""))

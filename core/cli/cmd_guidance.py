@@ -26,7 +26,7 @@ def _range(row) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..guidance_links import items
+    from ..guidance_links import items, target_label
 
     with open_store() as store:
         require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")
@@ -35,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     require(not frame.empty, f"no guidance or results read from {args.ticker}'s calls: run `python -m core analyze`")
     rows = [[str(r["call_date"])[:10], r["kind"], r["metric"] + (f" ({r['segment']})" if r["segment"] else ""),
-             r["basis"], f"FY{r['target_fiscal_year']}" + (f" Q{r['target_fiscal_quarter']}"
-                                                          if r["target_fiscal_quarter"] is not None else ""),
+             r["basis"], target_label(r["target_fiscal_year"], r["target_fiscal_quarter"]),
              r["measure"], _range(r), r["direction"] or "", r["outcome"] or "", r["sentence_id"]]
             for r in frame.to_dict("records")]
     print_table(rows, ["call", "kind", "metric", "basis", "period", "measure", "range", "revision", "delivery",

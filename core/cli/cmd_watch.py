@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..model import SOURCE_NAMES
+from ..sources import DEFAULT_SOURCE, SOURCES
 from .common import open_store, print_table, require, ticker_arg
 
 
@@ -11,7 +11,7 @@ def register(subparsers) -> None:
     cmd = subparsers.add_parser("watch", help="the watchlist the schedule checks for new calls (daily by default)")
     cmd.add_argument("action", choices=["add", "remove", "list"])
     cmd.add_argument("tickers", nargs="*", type=ticker_arg)
-    cmd.add_argument("--source", choices=SOURCE_NAMES, default="fool")
+    cmd.add_argument("--source", choices=list(SOURCES), default=DEFAULT_SOURCE)
     cmd.add_argument("--every", type=float, metavar="HOURS", help="check every HOURS hours (all tickers)")
     cmd.set_defaults(run=run)
 

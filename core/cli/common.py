@@ -95,7 +95,7 @@ def follow(store: Store, job_id: int, *, every_s: float = 0.3):
                 seen = seq
             job = jobs.get(store, job_id)
             if not job.active:
-                for seq, _at, line in jobs.log_lines(store, job_id, after=seen):
+                for _seq, _at, line in jobs.log_lines(store, job_id, after=seen):
                     _progress_line(line)
                 return job
             time.sleep(every_s)

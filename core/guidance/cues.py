@@ -71,7 +71,8 @@ MOVES = (r"up|down|grow\w*|grew|increas\w*|decreas\w*|declin\w*|higher|lower|ris
 CHANGE_BEFORE = re.compile(rf"\b(?P<dir>{MOVES})\b[^.;,$%\d]{{0,40}}$", re.I)
 SEQUENTIAL = re.compile(r"\bsequential(?:ly)?\b|quarter[\s-]+(?:over|on)[\s-]+quarter|\bq/q\b|"
                          r"from\s+(?:the\s+)?(?:prior|previous|last|third|second|first|fourth)\s+quarter", re.I)
-YEAR_OVER_YEAR = re.compile(r"\byear[\s-]+(?:over|on)[\s-]+year\b|\by/y\b|\byoy\b|\bfrom\s+(?:a|the)\s+(?:year[\s-]ago|prior\s+year)|"
+YEAR_OVER_YEAR = re.compile(r"\byear[\s-]+(?:over|on)[\s-]+year\b|\by/y\b|\byoy\b|\bfrom\s+(?:a|"
+                            r"the)\s+(?:year[\s-]ago|prior\s+year)|"
                              r"\bversus\s+(?:last|a)\s+year", re.I)
 DIRECTION = re.compile(rf"\b(?:{MOVES})\b", re.I)
 NEGATIVE = re.compile(r"\b(?:down|decreas\w*|declin\w*|lower|fall|falling|contract\w*|reduc\w*|drop\w*)\b", re.I)
@@ -100,7 +101,8 @@ CHANGED_TO = re.compile(r"\bto\s+(?:a\s+|an\s+)?(?:new\s+)?(?:record\s+|all-time
 PART_OF = re.compile(r"(?:percent(?:age)?|%|share|portion|proportion)\s+of\s+(?:our\s+|the\s+|total\s+)*$", re.I)
 EXCLUDING_AFTER = re.compile(r"\s*,?\s*(?:[\w-]+,?\s+){0,4}?(?:excluding|ex-|exclusive\s+of|after\s+excluding)\b", re.I)
 BUSINESS = re.compile(r"\b(?:business(?:es)?|segments?|groups?|divisions?|[\w]+-centric|units?|franchises?)\b", re.I)
-ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:figures\s+|numbers\s+)?(?:are\s+)?on\s+an?\s+"
+ALL_ON_BASIS = re.compile(r"\b(?:all|each|both|everything|these|those)\s+(?:figures\s+|"
+                          r"numbers\s+)?(?:are\s+)?on\s+an?\s+"
                            r"(?P<non>non[\s-]?GAAP|adjusted)?\s*(?:GAAP\s+)?basis\b"
                            r"|^\W*(?:(?:for|on)\s+(?:an?\s+)?|(?:our|the)\s+)(?:(?P<non_opener>non[\s-]?GAAP|adjusted)|GAAP)\b"
                            r"(?:\s+basis)?\s*(?:,|(?:outlook|guidance|results)\b)", re.I)  # "For non-GAAP, …"
@@ -116,7 +118,8 @@ MOVE_AFTER = re.compile(r"\s*(?:(?:year[\s-]+(?:over|on)[\s-]+year|sequential|re
 THRESHOLD = re.compile(r"\b(?:cross(?:ed|es|ing)?|surpass(?:ed|es|ing)?|top(?:ped|ping|s)?|broke|break(?:s|ing)?|"
                         r"pass(?:ed|es|ing)?)\s+(?:above\s+|over\s+|through\s+)?(?:the\s+)?$",
                         re.I)  # "crossed the $70 billion mark": a line passed, not the level
-MOVE_OF_ANOTHER = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:our\s+|the\s+)?(?!(?:total\s+)?(?:revenue|sales|top[\s-]line)\b)"
+MOVE_OF_ANOTHER = re.compile(r"\s+(?:in|of|for|at|from)\s+(?:our\s+|the\s+)?(?!(?:total\s+)?(?:revenue|sales|"
+                             r"top[\s-]line)\b)"
                               r"(?!(?:quarter|year|period|fiscal|first|second|third|fourth|full|Q[1-4]|prior|previous|"
                               r"last|each|a|an)\b)(?=[A-Za-z])", re.I)
 PART_REVENUE = re.compile(  # "Revenue from our gaming GPUs was up 24%", "revenue in China": a part's, not the total
@@ -141,9 +144,11 @@ MOVE = re.compile(r"\W*(?:now\s+|next\s+|and\s+)?(?:moving|turning|shifting|swit
                    r"(?:now\s+)?(?:move|turn|go|shift)|starting\s+with)\b", re.I)
 SWITCH_TO_PERIOD = re.compile(r"\W*(?:now\s+)?(?:let\s+me\s+|let's\s+)?(?:turn(?:ing)?|mov(?:e|ing))\s+(?:now\s+)?to\s+"
                                r"(?:the\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|next|coming)\b", re.I)
-OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:for|in|during)\s+)?(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|fourth|full|fiscal|annual|"
+OPENS_WITH_PERIOD = re.compile(r"\W*(?:(?:for|in|during)\s+)?(?:(?:the|our|total)\s+)?(?:Q[1-4]|first|second|third|"
+                               r"fourth|full|fiscal|annual|"
                                 r"FY|20\d\d)\b", re.I)
-EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for|pro\s+forma|"
+EXCLUDING = re.compile(r"\b(?:excluding|ex-|exclusive\s+of|without\s+the\s+(?:impact|benefit)|adjusted\s+for|"
+                       r"pro\s+forma|"
                         r"restated|recast|for\s+comparative\s+purposes|"
                         r"combined\s+compan(?:y|ies)|compan(?:y|ies)\s+combined|trailing\s+(?:12|twelve))\b", re.I)
 BARE_BASIS = re.compile(r"\b(?P<non>non[\s-]?GAAP|adjusted)\b(?=\s+(?:was|were|at|of|came\s+in\s+at|is|would\s+be)\b)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..amounts import COUNT, PERCENT, PER_SHARE, USD, Amount, amounts
+from ..amounts import COUNT, PER_SHARE, PERCENT, USD, Amount, amounts
 from ..metrics import Mention, Vocabulary, is_business_name
 from ..model import Period
 from ..sentences import Sentence

@@ -1,4 +1,5 @@
-"""Alpha Vantage EARNINGS_CALL_TRANSCRIPT JSON: {symbol, quarter, transcript: [{speaker, title, content, sentiment}]}."""
+"""Alpha Vantage EARNINGS_CALL_TRANSCRIPT JSON:
+{symbol, quarter, transcript: [{speaker, title, content, sentiment}]}."""
 from __future__ import annotations
 
 import json
@@ -95,6 +96,6 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
     transcript = Transcript(
         ticker=symbol, company="", fiscal_year=found.fiscal_year, fiscal_quarter=found.fiscal_quarter,
         call_date=None, title=f"{symbol} Q{found.fiscal_quarter} {found.fiscal_year} earnings call",
-        source_kind="alphavantage", source=source, turns=tuple(turns),
+        format="alphavantage", source=source, turns=tuple(turns),
     )
     return check_transcript(transcript)

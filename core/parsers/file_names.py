@@ -9,7 +9,7 @@ from pathlib import PurePath
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})"
 _DATES = (  # ISO 2016-02-17, 2016-Feb-17, 20160217, Feb-17-2016, 17-Feb-2016 (parts joined by - _ . or a blank)
-    rf"(?P<y>\d{{4}})[-_. ](?P<m>\d{{1,2}})[-_. ](?P<d>\d{{1,2}})",
+    r"(?P<y>\d{4})[-_. ](?P<m>\d{1,2})[-_. ](?P<d>\d{1,2})",
     rf"(?P<y>\d{{4}})[-_. ]{_MONTH}[-_. ](?P<d>\d{{1,2}})",
     r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})",
     rf"{_MONTH}[-_. ](?P<d>\d{{1,2}})[-_. ,]*(?P<y>\d{{4}})",

@@ -11,8 +11,18 @@ from ..errors import ParseError
 from ..model import Participant, Period, Transcript
 from ..speakers import canonical_names, is_operator_name, kind_from_role
 from .html_text import (
-    RawTurn, assemble, canonical_url, is_name, parse_date, parse_time, require_complete_page, resolve_period,
-    soup_of, text_of, title_info, url_info,
+    RawTurn,
+    assemble,
+    canonical_url,
+    is_name,
+    parse_date,
+    parse_time,
+    require_complete_page,
+    resolve_period,
+    soup_of,
+    text_of,
+    title_info,
+    url_info,
 )
 from .qa_cues import operator_names, qa_start
 from .validate import check_transcript
@@ -227,6 +237,6 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
                                    company=from_title.company)
     return check_transcript(Transcript(
         ticker=final_ticker, company=from_title.company, fiscal_year=fiscal.fiscal_year,
-        fiscal_quarter=fiscal.fiscal_quarter, call_date=call_date, title=title, source_kind="fool_current",
+        fiscal_quarter=fiscal.fiscal_quarter, call_date=call_date, title=title, format="fool_current",
         source=url, turns=turns, participants=participants, call_time=parse_time(page.date_text),
     ))

@@ -11,8 +11,19 @@ from ..errors import ParseError
 from ..model import Participant, Period, Transcript
 from ..speakers import kind_from_role
 from .html_text import (
-    RawTurn, assemble, canonical_url, is_name, parse_date, parse_time, require_complete_page, resolve_period,
-    soup_of, split_role, text_of, title_info, url_info,
+    RawTurn,
+    assemble,
+    canonical_url,
+    is_name,
+    parse_date,
+    parse_time,
+    require_complete_page,
+    resolve_period,
+    soup_of,
+    split_role,
+    text_of,
+    title_info,
+    url_info,
 )
 from .validate import check_transcript
 
@@ -145,6 +156,6 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
     turns, participants = assemble(page.turns, page.listed, company=company)
     return check_transcript(Transcript(
         ticker=final_ticker, company=company, fiscal_year=fiscal.fiscal_year, fiscal_quarter=fiscal.fiscal_quarter,
-        call_date=call_date, title=title, source_kind="fool_legacy", source=url, turns=turns,
+        call_date=call_date, title=title, format="fool_legacy", source=url, turns=turns,
         participants=participants, call_time=parse_time(text_of(time_el)) if time_el else None,
     ))

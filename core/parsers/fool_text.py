@@ -20,7 +20,14 @@ from ..speakers import is_operator_name, kind_from_role
 from .file_names import NAME_EXAMPLE, name_info
 from .fool_legacy import CONTENTS, DURATION, PARTICIPANTS, QA, check_complete, heading_kind
 from .html_text import (
-    RawTurn, assemble, is_name, parse_date, parse_time, resolve_period, split_role, title_info,
+    RawTurn,
+    assemble,
+    is_name,
+    parse_date,
+    parse_time,
+    resolve_period,
+    split_role,
+    title_info,
 )
 from .markup import Line, clean_lines, join_lines
 from .streetevents import fiscal_label
@@ -189,6 +196,6 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
     turns, participants = assemble(page.turns, page.listed, company=head.company)
     return check_transcript(Transcript(
         ticker=symbol, company=head.company, fiscal_year=fiscal.fiscal_year, fiscal_quarter=fiscal.fiscal_quarter,
-        call_date=call_date, title=head.title, source_kind="fool_text", source=source, turns=turns,
+        call_date=call_date, title=head.title, format="fool_text", source=source, turns=turns,
         participants=participants, call_time=head.call_time,
     ))

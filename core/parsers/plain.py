@@ -144,6 +144,6 @@ def parse(
     transcript = Transcript(
         ticker=ticker.upper(), company=company, fiscal_year=period.fiscal_year, fiscal_quarter=period.fiscal_quarter,
         call_date=call_date, title=f"{ticker.upper()} FY{period.fiscal_year} Q{period.fiscal_quarter} earnings call",
-        source_kind="plain", source=source, turns=tuple(turns),
+        format="plain", source=source, turns=tuple(turns),
     )
     return check_transcript(transcript)

@@ -241,7 +241,7 @@ def parse(text: str, *, source: str = "", ticker: str | None = None, period: Per
                           type=_turn_type(kind, draft.section, body, after_operator), text=body, marks=marks))
     transcript = Transcript(
         ticker=symbol, company=company, fiscal_year=period.fiscal_year, fiscal_quarter=period.fiscal_quarter,
-        call_date=call_date, title=title, source_kind="streetevents", source=source, turns=tuple(turns),
+        call_date=call_date, title=title, format="streetevents", source=source, turns=tuple(turns),
         participants=tuple(participants), call_time=call_time,
     )
     return check_transcript(transcript)

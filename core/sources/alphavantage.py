@@ -8,26 +8,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from ..errors import ConfigError, FetchError, RateLimitedError
-from ..http import HttpClient, redact
 from ..model import Period
+from ..redaction import redact
 from ..store import RawDocument
-from . import Located, Target
+from .base import Located, SourceConfig, Target
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
 
 FUNCTION = "EARNINGS_CALL_TRANSCRIPT"
+KEY_SETTING = "ALPHAVANTAGE_API_KEY"
 
 
 class AlphaVantageSource:
     """Transcripts from the Alpha Vantage API (needs an API key)."""
 
     name = "alphavantage"
+    title = "Alpha Vantage"
+    base_url_setting = "ALPHAVANTAGE_BASE_URL"
+    default_base_url = "https://www.alphavantage.co"
+    secrets = {KEY_SETTING: "API key"}
+    host_intervals: dict[str, float] = {}
+    formats = ("alphavantage",)
 
-    def __init__(self, client: HttpClient, *, base_url: str, api_key: str) -> None:
+    def __init__(self, client: HttpClient, config: SourceConfig) -> None:
         self.client = client
-        self.base_url = base_url.rstrip("/")
-        self._key = api_key
+        self.base_url = config.base_url.rstrip("/")
+        self._key = config.secrets[KEY_SETTING]
 
     def __repr__(self) -> str:
         return f"AlphaVantageSource(base_url={self.base_url!r})"
@@ -61,7 +72,7 @@ class AlphaVantageSource:
             raise FetchError(f"Alpha Vantage error: {self._clean(data['Error Message'])}", where=where)
         if not data.get("transcript"):
             raise FetchError(f"Alpha Vantage has no transcript for {ticker.upper()} {target.period}", where=where)
-        return RawDocument(response.content, "alphavantage", target.url, response.status, response.fetched_at)
+        return RawDocument(response.content, self.name, target.url, response.status, response.fetched_at)
 
     def _clean(self, message: object) -> str:
         return redact(str(message), (self._key,))

@@ -18,14 +18,17 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError, FetchError
+from ..errors import ConfigError, FetchError, HttpStatusError
 from ..fiscal import year_end_month
-from ..http import HttpClient, HttpStatusError
 from ..model import Period
 from ..store import RawDocument
-from . import Located, Target
+from .base import Located, SourceConfig, Target
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
 
 _LINK = re.compile(
     r"(?:https?://[a-z0-9.:-]+)?(?:/4056)?/earnings/call-transcripts/\d{4}/\d{2}/\d{2}/[a-z0-9-]+(?:\.aspx)?/?",
@@ -115,11 +118,17 @@ class FoolSource:
     """Transcripts from fool.com (or a mirror of its paths under another base URL)."""
 
     name = "fool"
+    title = "The Motley Fool"
+    base_url_setting = "FOOL_BASE_URL"
+    default_base_url = "https://www.fool.com"
+    secrets: dict[str, str] = {}
+    host_intervals = {"fool.com": 2.0}  # politeness toward fool.com is the brief: one request every 2 s
+    formats = ("fool_current", "fool_legacy")
 
-    def __init__(self, client: HttpClient, *, base_url: str, listing_pages: int = 5) -> None:
+    def __init__(self, client: HttpClient, config: SourceConfig) -> None:
         self.client = client
-        self.base_url = base_url.rstrip("/")
-        self.listing_pages = listing_pages
+        self.base_url = config.base_url.rstrip("/")
+        self.listing_pages = config.listing_pages
 
     def target_for_url(self, url: str) -> Target:
         """A user-given transcript URL (absolute, relative, with or without /4056/ or .aspx)."""
@@ -139,14 +148,14 @@ class FoolSource:
     def download(self, ticker: str, target: Target) -> RawDocument:
         """The transcript page as fetched."""
         response = self.client.get(target.url)
-        return RawDocument(response.content, "fool", target.url, response.status, response.fetched_at)
+        return RawDocument(response.content, self.name, target.url, response.status, response.fetched_at)
 
     # -- discovery --------------------------------------------------------------------------------
     @staticmethod
     def _collect(links: Sequence[TranscriptLink], ticker: str, wanted: set[Period],
                  found: dict[Period, Target]) -> None:
         """Keep the newest-published link of each wanted period that names the ticker."""
-        for link in sorted(links, key=lambda l: l.published, reverse=True):
+        for link in sorted(links, key=lambda link: link.published, reverse=True):
             if link.period in wanted and link.period not in found and slug_names_ticker(link.slug, ticker):
                 found[link.period] = Target(link.url, link.period)
 
@@ -184,5 +193,5 @@ class FoolSource:
                 problems.append(f"listing: {exc}")
                 return
             self._collect(links, ticker, wanted, found)
-            if not links or not wanted - found.keys() or max(l.published for l in links) < horizon:
+            if not links or not wanted - found.keys() or max(link.published for link in links) < horizon:
                 return

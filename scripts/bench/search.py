@@ -74,7 +74,7 @@ def load(index, corpus: Corpus, *, seed: int = 7, calls_per_write: int = 100) ->
             year, quarter = divmod(int(corpus.period[i]), 4)
             batch.setdefault(call_id, []).append({
                 "call_id": call_id, "pos": int(corpus.keys[i, 1]), "ticker": corpus.ticker[i], "fiscal_year": year,
-                "fiscal_quarter": quarter + 1, "section": corpus.section[i], "speaker_kind": kinds[i],
+                "fiscal_quarter": quarter + 1, "section": corpus.section[i], "speaker_group": kinds[i],
                 "topic": topic[i], "text": " ".join(words[i]), "vector": corpus.vectors[i]})
         index.write_calls(batch)
     return time.perf_counter() - started

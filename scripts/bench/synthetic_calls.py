@@ -1,9 +1,11 @@
 """Synthetic analysed calls written straight into a DuckDB store with SQL (no parsing, no model): realistic sizes
-for the trend-query and dashboard benchmarks."""
+for the trend-query and dashboard benchmarks. What the analysis derives from the sentences (speaker groups, the
+measure registry's facts, the per-call aggregates) is written by the product's own code (core.aggregates)."""
 from __future__ import annotations
 
 import math
 
+from core.aggregates import complete
 from core.store import Store
 from core.topics import load_taxonomy
 
@@ -101,6 +103,7 @@ def generate(store: Store, *, calls: int, sentences_per_call: int, quarters: int
         cur.execute("""
             INSERT INTO analysis_runs
             SELECT call_id, now()::TIMESTAMP, 'synthetic', 'all-MiniLM-L6-v2', 'synthetic', n FROM gen""")
+        complete(cur, [row[0] for row in cur.execute("SELECT call_id FROM gen").fetchall()])
         total = cur.execute("SELECT count(*) FROM gen_sentences").fetchall()[0][0]
         cur.execute("DROP TABLE gen_sentences")
         cur.execute("DROP TABLE gen")

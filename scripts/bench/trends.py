@@ -26,6 +26,8 @@ def queries() -> dict[str, Callable]:
         "Trends: `tone_series` (3 tickers)": lambda s, t: views.tone_series(s, scope=Scope(tickers=t[:3])),
         "Trends: `call_measures` (all tickers)": lambda s, t: views.call_measures(s, scope=every),
         "Topics: `topic_shares` (all tickers)": lambda s, t: views.topic_shares(s, scope=every),
+        "Topics: `topic_shares` (1 ticker: what the page asks)": lambda s, t: views.topic_shares(
+            s, scope=Scope(tickers=t[:1])),
         "Reader: `call_sentences` (one call)": lambda s, t: views.call_sentences(s, 1),
         "Compare: `phrase_changes` (two calls)": lambda s, t: compare.phrase_changes(s, a=1, b=2),
         "Data: `stored_calls`": lambda s, t: views.stored_calls(s),
@@ -84,7 +86,9 @@ def section(scale: Scale, workdir: Path) -> str:
         f"Synthetic analysed calls written straight into a DuckDB file with SQL (scripts/bench/synthetic_calls.py): "
         f"tickers of {QUARTERS} consecutive quarters, ~{scale.sentences_per_call} sentences per call (±30%) of 6–31 "
         "words in turns of 12 sentences (40% prepared remarks; CEO, CFO, IR, analysts, operator), labels, LM "
-        "counts, FLS flags, topics (45% of sentences, some two), Q&A exchanges and an analysis run per call. "
+        "counts, FLS flags, topics (45% of sentences, some two), Q&A exchanges and an analysis run per call; speaker "
+        "groups, the registry's other facts and the per-call aggregate tables (which the all-ticker "
+        "queries read) by the product's own code (core/aggregates.py). "
         "No sentence vectors, so the phrase trend (which scans them) is not covered here. First = the first run "
         f"after opening the file; warm = median of {scale.trend_repeats} further runs (the app caches results, so "
         "a page pays the first-run time once per filter change).",

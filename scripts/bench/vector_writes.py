@@ -47,7 +47,7 @@ def _append(target: str, rows: int, seed: int) -> dict:
         vectors = rng.normal(size=(min(S3_BATCH, rows - first), 384)).astype(np.float32)
         call = seed * 1_000_000 + first // S3_BATCH
         index.append_calls({call: [dict(call_id=call, pos=p, ticker="BENCH", fiscal_year=2025, fiscal_quarter=1,
-                                        section="qa", speaker_kind="cfo", topic=None, text=text, vector=v)
+                                        section="qa", speaker_group="cfo", topic=None, text=text, vector=v)
                                    for p, v in enumerate(vectors)]})
         written += len(vectors)
     return {"rows": written, "bytes": written * (384 * 4 + len(text) + 40), "seconds": time.perf_counter() - started}
