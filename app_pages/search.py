@@ -1,8 +1,8 @@
 """Search: semantic, keyword or hybrid search over every analysed sentence, under the sidebar's filters."""
 import streamlit as st
 
-from core.search import MODES
-from core.views import Scope
+from core.queries.views import Scope
+from core.storage.search import MODES
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date, highlight, query_terms
 

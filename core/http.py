@@ -47,7 +47,7 @@ class HttpPolicy:
     """How politely and patiently to fetch; every limit is configurable."""
 
     min_interval: float = 1.0
-    # slower paces for hosts (and their subdomains); fetching uses those the sources declare (core/sources)
+    # slower paces for hosts (and their subdomains); fetching uses those the sources declare (core/ingest/sources)
     host_intervals: Mapping[str, float] = field(default_factory=dict)
     max_concurrency: int = 2
     connect_timeout: float = 10.0

@@ -1,5 +1,6 @@
 """The one-way rule between core's packages, read from the imports of every module (lazy ones inside functions
-included): a package imports only from packages before it in LAYERS, and core never imports streamlit."""
+included): a package imports only from packages before it in LAYERS, and core never imports streamlit. (The one
+late binding: a Python schema migration names its analysis function by path, core/storage/schema.py `Step`.)"""
 from __future__ import annotations
 
 import ast
@@ -13,7 +14,9 @@ LAYERS = ("core", "storage", "ingest", "analysis", "queries", "work", "cli")
 
 
 def layer_of(module: str) -> str:
-    """'core.analysis.sentiment' → 'analysis'; 'core.model' → 'core'."""
+    """'core.analysis.sentiment' → 'analysis'; 'core.model' → 'core'; the entry point `python -m core` → 'cli'."""
+    if module == "core.__main__":
+        return "cli"
     parts = module.split(".")
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and (CORE / parts[1]).is_dir()) else "core"
 

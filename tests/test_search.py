@@ -12,8 +12,8 @@ from vector_corpus import corpus_rows, keys_where
 from core.embedding import load_encoder
 from core.errors import ConfigError
 from core.model import Period
-from core.search import Filters
-from core.vectors import VectorIndex
+from core.storage.search import Filters
+from core.storage.vectors import VectorIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from vector_corpus import CALLS, corpus_rows, keys_where
 from core.embedding import load_encoder
 from core.errors import ConfigError, StoreError
 from core.model import Period
-from core.vectors import ANN_MIN_ROWS, TABLE, VectorIndex
+from core.storage.vectors import ANN_MIN_ROWS, TABLE, VectorIndex
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.model import Period
-from core.views import Scope
+from core.queries.views import Scope
 
 from . import resources
 

@@ -1,7 +1,7 @@
 """The app's shared resources (database, vector table, taxonomy) and its cached queries.
 
-The app never holds the DuckDB file: every query opens it read-only for its duration (core/store.py), so the
-worker, the command line and the schedule write while the app serves. Writes happen in jobs (core/jobs.py).
+The app never holds the DuckDB file: every query opens it read-only for its duration (core/storage/store.py), so the
+worker, the command line and the schedule write while the app serves. Writes happen in jobs (core/work/jobs.py).
 Query results are cached per database path, data generation (raised by every data write, in any process) and
 arguments, so a finished job's data shows on the next run of any page.
 """
@@ -14,15 +14,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import analysts, compare, digest, discovered_topics, export, guidance_links, question_themes, rollups, views
+from core.analysis import discovered_topics
+from core.analysis.metrics import load_vocabulary, metrics_path
+from core.analysis.topics import load_taxonomy, taxonomy_path
 from core.embedding import Encoder, load_encoder
-from core.metrics import load_vocabulary, metrics_path
-from core.object_store import open_vectors
+from core.queries import analysts, compare, digest, export, guidance_links, question_themes, rollups, views
+from core.queries.views import Scope
 from core.settings import Settings
-from core.store import Store
-from core.topics import load_taxonomy, taxonomy_path
-from core.vectors import VectorIndex
-from core.views import Scope
+from core.storage.object_store import open_vectors
+from core.storage.store import Store
+from core.storage.vectors import VectorIndex
 
 
 def settings() -> Settings:

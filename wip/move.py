@@ -1,15 +1,20 @@
 """Move core's flat modules into packages and rewrite every import and dotted reference."""
-import ast, pathlib, re, subprocess, sys
+import ast
+import pathlib
+import re
+import subprocess
+import sys
 
 ROOT = pathlib.Path.cwd()
 PKG = {
-    "ingest": ["ingest:files", "fetch", "sources", "parsers", "speakers"],
+    "ingest": ["ingest:files", "fetch", "fetch_plan", "sources", "parsers", "speakers"],
     "storage": ["store", "schema", "locks", "vectors", "search", "object_store"],
     "analysis": ["analyze", "sentences", "sentiment", "call_prep", "cues",
                  "lexicon", "metrics", "topics", "discovered_topics", "amounts", "guidance", "guidance_runs",
-                 "target_periods", "ray_analysis", "ray_cluster", "repair", "measures_compute"],
+                 "target_periods", "ray_analysis", "ray_cluster", "repair", "specificity", "measures",
+                 "aggregates"],
     "queries": ["views", "rollups", "compare", "export", "digest", "analysts", "analyst_identity",
-                "question_themes", "question_terms", "guidance_links", "measures"],
+                "question_themes", "question_terms", "guidance_links"],
     "work": ["jobs", "tasks", "worker", "watch"],
 }
 EXTRA = dict(a.split("=") for a in sys.argv[1:])  # name=pkg for modules added since
