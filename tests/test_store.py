@@ -157,7 +157,8 @@ def test_a_read_waits_behind_a_writer_and_past_its_bound_names_the_writer(tmp_pa
     Store(path).close()
     writer = subprocess.Popen(
         [sys.executable, "-c", "import sys; from core.storage.locks import DatabaseLock; "
-         "lock = DatabaseLock(sys.argv[1]); held = lock.exclusive(); held.__enter__(); print('ready', flush=True); sys.stdin.readline()", str(path)],
+         "lock = DatabaseLock(sys.argv[1]); held = lock.exclusive(); held.__enter__(); "
+         "print('ready', flush=True); sys.stdin.readline()", str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "ready"
