@@ -11,7 +11,7 @@ from fool_site import running_site
 from core.cli import build_parser, main
 from core.errors import ConfigError, ParseError
 from core.http import HttpClient
-from core.ingest.files import sources
+from core.ingest import sources
 from core.ingest.parsers import FORMATS
 from core.ingest.sources import Refetch, make_client, make_source, parse_raw, plan_refetch, register, source_of
 from core.ingest.sources.base import Located, SourceConfig, Target
