@@ -33,6 +33,7 @@ class EncodedBatch:
     embeddings: torch.Tensor  # (b, 384) mean-pooled, L2-normalised
     tapped: torch.Tensor | None  # (b, t, 384) hidden states entering layer `tap`, or None
     attention_mask: torch.Tensor  # (b, t)
+    input_ids: torch.Tensor  # (b, t), for a second model's pass over the same batch (the accurate sentiment model)
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -105,7 +106,7 @@ class Encoder:
                     hidden = out.last_hidden_state.float()  # pooled in float32 on every device
                     pooled = torch.nn.functional.normalize(mean_pool(hidden, mask), p=2, dim=1)
                 tapped = captured.pop() if hook else None
-                yield EncodedBatch(index=index, embeddings=pooled, tapped=tapped, attention_mask=mask)
+                yield EncodedBatch(index=index, embeddings=pooled, tapped=tapped, attention_mask=mask, input_ids=ids)
         finally:
             batches.close()  # stops a staging thread when the caller stops early
             if hook:
@@ -175,10 +176,15 @@ def load_tokenizer():
 
 @functools.cache
 def _load_encoder() -> Encoder:
+    return encoder_from(base_model_path())
+
+
+def encoder_from(path: Path) -> Encoder:
+    """The encoder of a model directory (the package's, or a copy such as a training kit's float16 one), in float32
+    on the CPU."""
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging
 
-    path = base_model_path()
     bar = logging.is_progress_bar_enabled()
     logging.disable_progress_bar()  # no "Loading weights" bar on the CLI's stderr
     try:
@@ -189,4 +195,4 @@ def _load_encoder() -> Encoder:
     finally:
         if bar:
             logging.enable_progress_bar()
-    return Encoder(model, tokenizer)
+    return Encoder(model.float(), tokenizer)

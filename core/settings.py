@@ -37,6 +37,8 @@ class Settings:
     overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     # scaling out (docs/scaling.md): models' device, a Ray cluster for `analyze`, vectors on object storage
     device: str = field(default_factory=lambda: os.environ.get("EARNINGS_DEVICE", "auto"))
+    # the sentiment model: fast | accurate | auto (core/analysis/sentiment_choice.py)
+    sentiment: str = field(default_factory=lambda: os.environ.get("EARNINGS_SENTIMENT", "auto"))
     ray_address: str | None = field(default_factory=lambda: os.environ.get("EARNINGS_RAY") or None)
     vectors_uri: str | None = field(default_factory=lambda: os.environ.get("EARNINGS_VECTORS_URI") or None)
     s3_endpoint: str | None = field(default_factory=lambda: _env_or_secret("EARNINGS_S3_ENDPOINT", "AWS_ENDPOINT_URL"))

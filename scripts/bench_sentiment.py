@@ -25,10 +25,10 @@ from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
     Example,
+    incall_scores,
     metrics,
     read_incall,
     read_phrasebank,
-    scores,
     sentence_key,
     split_by_call,
     stratified_split,
@@ -76,13 +76,6 @@ def stratum_weights(examples: list[Example], corpus_dir: Path) -> list[float]:
                 population[f"{group}-{'lmneg' if is_lm_negative(sentence.text) else 'rest'}"] += 1
     labelled = Counter(e.stratum for e in examples)
     return [population[e.stratum] / labelled[e.stratum] for e in examples]
-
-
-def incall_scores(predicted: list[str], examples: list[Example], weights: list[float]) -> dict:
-    """Plain and stratum-weighted accuracy / macro-F1."""
-    weighted = scores(predicted, examples, weights=weights)
-    return {**scores(predicted, examples), "weighted_accuracy": weighted["accuracy"],
-            "weighted_macro_f1": weighted["macro_f1"]}
 
 
 def lexicon_labels(texts: list[str]) -> list[str]:

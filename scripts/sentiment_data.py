@@ -12,7 +12,6 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from core.analysis.sentiment import LABELS
 from core.errors import ConfigError
-from scripts.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,6 +73,10 @@ def read_phrasebank(data_dir: Path) -> list[Example]:
 def read_incall(corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, calls: set[str] | None = None) -> list[Example]:
     """Annotator A's labels (of the given call files, default all) with the adjudicated ones applied, texts rebuilt
     from the corpus (LabelSetError on drift)."""
+    # here, not at the top: the splits and scores above run where the parsers' libraries are not installed (the GPU
+    # kit of scripts/train_accurate.py)
+    from scripts.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated
+
     labels = with_adjudicated(load_labels(labels_dir / INCALL_FILES[0]), load_adjudicated(labels_dir / INCALL_FILES[1]))
     labels = [r for r in labels if calls is None or r.ref_file in calls]
     strata = {(r.ref_file, r.turn_idx, r.sent_idx): r.stratum for r in load_sample(labels_dir / INCALL_FILES[2])}
@@ -123,6 +126,13 @@ def scores(predicted: list[str], examples: list[Example], *, weights: list[float
         "macro_f1": round(f1_score(truth, predicted, average="macro", labels=list(LABELS),
                                   sample_weight=weights, zero_division=0), 4),
     }
+
+
+def incall_scores(predicted: list[str], examples: list[Example], weights: list[float]) -> dict:
+    """Plain and stratum-weighted accuracy / macro-F1."""
+    weighted = scores(predicted, examples, weights=weights)
+    return {**scores(predicted, examples), "weighted_accuracy": weighted["accuracy"],
+            "weighted_macro_f1": weighted["macro_f1"]}
 
 
 def metrics(predicted: list[str], examples: list[Example]) -> dict:

@@ -45,7 +45,8 @@ from .cues import exchanges
 from .lexicon import warm_up as warm_up_lexicon
 from .metrics import Vocabulary
 from .sentences import Sentence
-from .sentiment import SentimentModel, load_sentiment_model
+from .sentiment import ScoresSentences
+from .sentiment_choice import load_sentiment, resolve_sentiment
 from .topics import Taxonomy, TopicScorer, load_taxonomy, taxonomy_path
 
 # Bump when sentence splitting, cues or the stored measures change: every call is then analysed again. (A new fact
@@ -110,13 +111,16 @@ class LocalEngine:
 
 class Analyzer:
     """The models and taxonomy (default: the user's data_dir/taxonomy.toml, else the packaged one) of one analysis
-    run; analyses batches of calls with one encoder pass each, on a device (default: Settings().device)."""
+    run; analyses batches of calls with one encoder pass each, on a device (default: Settings().device), with a
+    sentiment model (fast | accurate | auto; default: Settings().sentiment)."""
 
-    def __init__(self, *, model: SentimentModel | None = None, taxonomy: Taxonomy | None = None,
+    def __init__(self, *, model: ScoresSentences | None = None, taxonomy: Taxonomy | None = None,
                  vocabulary: Vocabulary | None = None, batch_size: int | None = None,
-                 device: str | None = None) -> None:
+                 device: str | None = None, sentiment: str | None = None) -> None:
         device = resolve_device(device or Settings().device) if model is None else model.encoder.device
-        self.model = model or load_sentiment_model(device)
+        # the model chosen ('fast' / 'accurate'; None when one was given), for Ray workers to load the same
+        self.sentiment = None if model else resolve_sentiment(sentiment or Settings().sentiment, device=device)
+        self.model = model or load_sentiment(self.sentiment, device=device)
         self.taxonomy = taxonomy or load_taxonomy(taxonomy_path(Settings().data_dir))
         self.vocabulary = vocabulary or guidance_runs.vocabulary_for(Settings().data_dir)
         self.scorer = TopicScorer(self.taxonomy, self.model.encoder)

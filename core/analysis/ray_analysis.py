@@ -55,7 +55,8 @@ class GroupAnalyser:
     """The Ray Data actor: loads the models once on its device, then analyses one batch of prepared calls per call
     (and appends their vectors when the table is on object storage)."""
 
-    def __init__(self, *, taxonomy, vocabulary, device: str, version, location: VectorLocation | None) -> None:
+    def __init__(self, *, taxonomy, vocabulary, device: str, version, location: VectorLocation | None,
+                 sentiment: str | None = None) -> None:
         import ray
         import torch
 
@@ -64,7 +65,7 @@ class GroupAnalyser:
 
         self.vectors = location.open() if location is not None and location.remote else None  # fails fast
         torch.set_num_threads(max(1, int(ray.get_runtime_context().get_assigned_resources().get("CPU", 1))))
-        self.analyzer = Analyzer(taxonomy=taxonomy, vocabulary=vocabulary, device=device)
+        self.analyzer = Analyzer(taxonomy=taxonomy, vocabulary=vocabulary, device=device, sentiment=sentiment)
         if self.analyzer.version != version:
             raise ModelUnavailableError(f"this worker's models are {self.analyzer.version}, the driver's {version}: "
                                         "install the same project version on every node", where="ray worker")
@@ -134,6 +135,7 @@ class RayEngine:
                                 num_gpus=1 if device == "cuda" else 0,
                                 fn_constructor_kwargs={"taxonomy": analyzer.taxonomy,
                                                        "vocabulary": analyzer.vocabulary, "device": device,
+                                                       "sentiment": analyzer.sentiment,
                                                        "version": analyzer.version,
                                                        "location": self._worker_location()}))
         try:

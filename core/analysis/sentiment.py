@@ -85,9 +85,38 @@ def results_from_logits(logits: torch.Tensor) -> list[SentimentResult]:
     return [SentimentResult(LABELS[int(i)], float(s)) for i, s in zip(probs.argmax(axis=1), scores)]
 
 
-class SentimentModel:
-    """The shipped sentiment classifier: shares every layer below the top one, and its keys and values, with the
-    search encoder."""
+class ScoresSentences:
+    """What every sentiment model offers the analysis (the fast one here, the accurate one in
+    core/analysis/sentiment_accurate.py): the frozen search encoder, a version stored with each score, and labels and
+    scores from one `embed_and_logits` pass."""
+
+    encoder: Encoder
+    version: str
+
+    def on(self, device: str) -> "ScoresSentences":
+        """This model on a device; itself when it is there already."""
+        raise NotImplementedError
+
+    def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
+                         tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 384) search embeddings and (n, 3) float32 sentiment logits, in input order."""
+        raise NotImplementedError
+
+    def embed_and_score(
+        self, texts: list[str], *, batch_size: int = 64, tokens: Tokens | None = None
+    ) -> tuple[np.ndarray, list[SentimentResult]]:
+        """Search embeddings and sentiment from one shared encoder pass, in input order."""
+        embeddings, logits = self.embed_and_logits(texts, batch_size=batch_size, tokens=tokens)
+        return embeddings, results_from_logits(torch.from_numpy(logits))
+
+    def predict(self, texts: list[str], *, batch_size: int = 64) -> list[SentimentResult]:
+        """Label and score for each text, in input order."""
+        return self.embed_and_score(texts, batch_size=batch_size)[1]
+
+
+class SentimentModel(ScoresSentences):
+    """The shipped (fast) sentiment classifier: shares every layer below the top one, and its keys and values, with
+    the search encoder."""
 
     def __init__(self, encoder: Encoder, branch: SentimentBranch, *, version: str) -> None:
         self.encoder = encoder
@@ -118,17 +147,6 @@ class SentimentModel:
             embedded.append((batch.index, batch.embeddings))
             scored.append((batch.index, logits))
         return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
-
-    def embed_and_score(
-        self, texts: list[str], *, batch_size: int = 64, tokens: Tokens | None = None
-    ) -> tuple[np.ndarray, list[SentimentResult]]:
-        """Search embeddings and sentiment from one shared encoder pass, in input order."""
-        embeddings, logits = self.embed_and_logits(texts, batch_size=batch_size, tokens=tokens)
-        return embeddings, results_from_logits(torch.from_numpy(logits))
-
-    def predict(self, texts: list[str], *, batch_size: int = 64) -> list[SentimentResult]:
-        """Label and score for each text, in input order."""
-        return self.embed_and_score(texts, batch_size=batch_size)[1]
 
 
 def read_artefact_config(model_dir: Path) -> dict:

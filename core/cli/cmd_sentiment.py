@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..analysis.sentiment_choice import SENTIMENT_MODELS  # torch-free
 from ..errors import ConfigError
 
 
@@ -19,6 +20,9 @@ def register(subparsers) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="text file, one sentence per line, or '-' for stdin")
     parser.add_argument("--batch-size", type=int, default=64, help="sentences per encoder pass (default 64)")
+    parser.add_argument("--model", choices=SENTIMENT_MODELS,
+                        help="sentiment model (default: EARNINGS_SENTIMENT, else auto; this command runs on the CPU, "
+                             "where auto is fast)")
     parser.set_defaults(run=run)
 
 
@@ -41,13 +45,16 @@ def read_lines(name: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Score the non-blank lines in one batched pass and print one output line per input line."""
-    from ..analysis.sentiment import load_sentiment_model
+    from ..analysis.sentiment_choice import load_sentiment, resolve_sentiment
+    from ..settings import Settings
 
     if args.batch_size < 1:
         raise ConfigError(f"--batch-size must be positive, got {args.batch_size}")
+    choice = args.model or Settings().sentiment
+    resolve_sentiment(choice, device="cpu")  # an unknown choice or a missing artefact fails before the file is read
     lines = read_lines(args.file)
     texts = [line.strip() for line in lines if line.strip()]
-    results = iter(load_sentiment_model().predict(texts, batch_size=args.batch_size) if texts else [])
+    results = iter(load_sentiment(choice, device="cpu").predict(texts, batch_size=args.batch_size) if texts else [])
     for line in lines:
         if line.strip():
             result = next(results)

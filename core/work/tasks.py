@@ -30,17 +30,30 @@ def _vectors(ctx: JobContext, encoder=None):
     return open_vectors(_settings(ctx), encoder=encoder)
 
 
-def _analyzer(ctx: JobContext, device: str | None = None):
+def _analyzer(ctx: JobContext, device: str | None = None, *, sentiment_device: str | None = None):
+    """The analyzer of models on `device`, with the sentiment model chosen for `sentiment_device` (default: the
+    same; a Ray run's driver keeps its models on the CPU but must choose the workers' model)."""
     from ..analysis.analyze import Analyzer
+    from ..analysis.sentiment_choice import resolve_sentiment
     from ..analysis.topics import taxonomy_path
     from ..device import resolve_device
 
     device = resolve_device(device or _settings(ctx).device)
-    key = f"{taxonomy_path(_settings(ctx).data_dir)}@{device}"
+    sentiment = resolve_sentiment(_settings(ctx).sentiment, device=sentiment_device or device)
+    key = f"{taxonomy_path(_settings(ctx).data_dir)}@{device}@{sentiment}"
     if key not in _analyzers:
-        ctx.log(f"loading the models ({device})")
-        _analyzers[key] = Analyzer(device=device)
+        ctx.log(f"loading the models ({device}, {sentiment} sentiment)")
+        _analyzers[key] = Analyzer(device=device, sentiment=sentiment)
     return _analyzers[key]
+
+
+def _ray_device(choice: str | None) -> str:
+    """The device a Ray run's workers are taken to use when the sentiment model is chosen: the one asked for, and
+    for auto the driver's own (a cluster's GPUs are only known once it runs: set EARNINGS_SENTIMENT there)."""
+    from ..device import resolve_device
+
+    name = (choice or "auto").strip().lower()
+    return name if name in ("cpu", "cuda") else resolve_device(name)
 
 
 def _one_analysis_at_a_time(ctx: JobContext) -> FileLock:
@@ -69,7 +82,9 @@ def analyze(ctx: JobContext, *, ticker: str | None = None, rescore: bool = False
 
 def _analyze(ctx: JobContext, *, ticker: str | None, rescore: bool, ray: str | None, workers: int | None,
              device: str | None) -> dict:
-    analyzer = _analyzer(ctx, "cpu" if ray else device)  # a Ray run's driver only writes: its models stay on the CPU
+    # a Ray run's driver only writes: its models stay on the CPU, the sentiment model is the workers'
+    analyzer = (_analyzer(ctx, "cpu", sentiment_device=_ray_device(device or _settings(ctx).device)) if ray
+                else _analyzer(ctx, device))
     vectors = _vectors(ctx, analyzer.model.encoder)
     engine = None
     if ray:

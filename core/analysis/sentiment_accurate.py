@@ -1,0 +1,117 @@
+"""The accurate sentiment model: after the frozen encoder's pass (the search embeddings, unchanged), a second pass
+of the same token batch through a copy of the encoder whose every linear layer carries a low-rank adapter
+(core/analysis/lora.py), mean pooling and a linear head. The artefact (models/sentiment-accurate/: config.json +
+adapter.safetensors, float32) holds only the adapters and the head; at load they are merged into the copy's
+weights, so the second pass costs what the first does."""
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..batching import Tokens
+from ..device import half_precision
+from ..embedding import EMBEDDING_DIM, Encoder, ModelUnavailableError, gather, load_encoder, mean_pool
+from . import sentiment_choice
+from .lora import add_adapters, load_adapters, merge_adapters, read_shape
+from .sentiment import CONFIG_FILE, LABELS, ScoresSentences
+
+ADAPTER_FILE = sentiment_choice.ADAPTER_FILE
+HEAD = ("head.",)  # the tensors saved with the adapters
+
+
+class AdaptedClassifier(torch.nn.Module):
+    """A copy of a BERT model with adapters on every linear layer of its encoder layers, mean pooling, dropout and a
+    linear head over the labels; the base model passed in is never changed."""
+
+    def __init__(self, base: torch.nn.Module, *, rank: int, alpha: float, dropout: float = 0.1,
+                 adapter_dropout: float = 0.0) -> None:
+        super().__init__()
+        self.encoder = copy.deepcopy(base)
+        add_adapters(self.encoder, rank=rank, alpha=alpha, dropout=adapter_dropout)
+        self.dropout = torch.nn.Dropout(dropout)
+        self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Logits (b, 3) of a padded token batch."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
+
+
+class AccurateSentimentModel(ScoresSentences):
+    """The frozen search encoder and the merged adapted classifier, run on the same token batches."""
+
+    def __init__(self, encoder: Encoder, classifier: AdaptedClassifier, *, version: str) -> None:
+        self.encoder = encoder
+        self.classifier = classifier.eval()
+        self.version = version
+
+    def on(self, device: str) -> "AccurateSentimentModel":
+        """This model on a device (float16 on CUDA); itself when it is there already."""
+        if device == self.encoder.device:
+            return self
+        classifier = copy.deepcopy(self.classifier).to(device)
+        return AccurateSentimentModel(self.encoder.on(device),
+                                      classifier.half() if half_precision(device) else classifier.float(),
+                                      version=self.version)
+
+    def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
+                         tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 384) search embeddings of the frozen encoder and (n, 3) float32 logits of the adapted copy, in input
+        order (both stay on the device until the last batch)."""
+        embedded, scored = [], []
+        for batch in self.encoder.passes(texts, batch_size=batch_size, tokens=tokens):
+            with torch.no_grad():
+                logits = self.classifier(batch.input_ids, batch.attention_mask)
+            embedded.append((batch.index, batch.embeddings))
+            scored.append((batch.index, logits))
+        return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
+
+
+def read_accurate_config(model_dir: Path) -> dict:
+    """The artefact's JSON (labels, base model, training, metrics)."""
+    path = model_dir / CONFIG_FILE
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"cannot read the accurate sentiment model's config: {exc}",
+                                    where=str(path)) from exc
+    if tuple(config.get("labels", ())) != LABELS:
+        raise ModelUnavailableError(f"expected labels {list(LABELS)}, found {config.get('labels')}", where=str(path))
+    return config
+
+
+def load_accurate_model_from(model_dir: Path, *, encoder: Encoder | None = None) -> AccurateSentimentModel:
+    """Load an artefact directory over an encoder on the CPU (default: the packaged one), adapters merged."""
+    config = read_accurate_config(model_dir)
+    path = model_dir / ADAPTER_FILE
+    try:
+        data = path.read_bytes()
+        rank, alpha = read_shape(path)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"cannot read the adapter: {exc}", where=str(path)) from exc
+    encoder = encoder or load_encoder()
+    classifier = AdaptedClassifier(encoder.model, rank=rank, alpha=alpha)
+    try:
+        load_adapters(classifier, path, also=HEAD)
+    except (ValueError, RuntimeError) as exc:
+        raise ModelUnavailableError(f"the adapter does not fit the encoder: {exc}", where=str(path)) from exc
+    merge_adapters(classifier)
+    name = config.get("training", {}).get("name", "sentiment")
+    version = f"minilm-lora-{name}-{hashlib.sha256(data).hexdigest()[:8]}"
+    return AccurateSentimentModel(encoder, classifier, version=version)
+
+
+def load_accurate_model(device: str = "cpu") -> AccurateSentimentModel:
+    """The installed model from models/sentiment-accurate/ on a device, loaded once per process."""
+    return _load(sentiment_choice.ACCURATE_DIR, device)
+
+
+@functools.cache
+def _load(model_dir: Path, device: str) -> AccurateSentimentModel:
+    return load_accurate_model_from(model_dir) if device == "cpu" else _load(model_dir, "cpu").on(device)
