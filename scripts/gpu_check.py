@@ -48,11 +48,19 @@ def _probabilities(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def compare(texts: list[str], *, batch_size: int = 1024) -> DeviceReport:
-    """CPU float32 against CUDA float16 on these texts."""
-    from core.analysis.sentiment import load_sentiment_model
+def cpu_model(base_model: Path | None = None):
+    """The committed sentiment model on the CPU, over the packaged encoder or a copy of it (a training kit's)."""
+    from core.analysis.sentiment import MODEL_DIR, load_sentiment_model, load_sentiment_model_from
+    from core.embedding import encoder_from
 
-    cpu, gpu = load_sentiment_model("cpu"), load_sentiment_model("cuda")
+    return load_sentiment_model_from(MODEL_DIR, encoder=encoder_from(base_model)) if base_model \
+        else load_sentiment_model("cpu")
+
+
+def compare(texts: list[str], *, batch_size: int = 1024, base_model: Path | None = None) -> DeviceReport:
+    """CPU float32 against CUDA float16 on these texts."""
+    cpu = cpu_model(base_model)
+    gpu = cpu.on("cuda")
     cpu_vectors, cpu_logits = cpu.embed_and_logits(texts, batch_size=64)
     gpu_vectors, gpu_logits = gpu.embed_and_logits(texts, batch_size=batch_size)
     cosine = (cpu_vectors * gpu_vectors).sum(axis=1)
@@ -64,13 +72,11 @@ def compare(texts: list[str], *, batch_size: int = 1024) -> DeviceReport:
                         float(1 - flipped.mean()), int(flipped.sum()), int((flipped & clear).sum()))
 
 
-def speeds(texts: list[str], *, batch_size: int) -> dict[str, float]:
+def speeds(texts: list[str], *, batch_size: int, base_model: Path | None = None) -> dict[str, float]:
     """Sentences/s: tokenizing in one process, the model on tokens made ahead, and embed_and_score from text."""
     import torch
 
-    from core.analysis.sentiment import load_sentiment_model
-
-    model = load_sentiment_model("cuda")
+    model = cpu_model(base_model).on("cuda")
     model.embed_and_score(texts[:batch_size], batch_size=batch_size)  # warm-up (kernels, allocator)
     started = time.perf_counter()
     tokens = model.encoder.tokenize(texts)
@@ -105,15 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", type=int, default=4096, help="sentences of the CPU comparison (default 4096)")
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--base-model", type=Path, help="a copy of the base model (default: the installed package)")
+    parser.add_argument("--texts", type=Path, help="JSONL of {\"text\": …} sentences instead of ../shared's calls")
     args = parser.parse_args(argv)
     import torch
 
     if not torch.cuda.is_available():
         print("no CUDA GPU here: nothing to check", file=sys.stderr)
         return 2
-    texts = corpus_sentences(args.calls)
-    report = compare(texts[:args.check], batch_size=args.batch_size)
-    rates = speeds(texts, batch_size=args.batch_size)
+    texts = ([json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").splitlines() if line]
+             if args.texts else corpus_sentences(args.calls))
+    report = compare(texts[:args.check], batch_size=args.batch_size, base_model=args.base_model)
+    rates = speeds(texts, batch_size=args.batch_size, base_model=args.base_model)
     facts = {"gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "sentences": len(texts),
              "words_mean": float(np.mean([len(t.split()) for t in texts])), **asdict(report), "ok": report.ok,
              "per_second": {k: round(v) for k, v in rates.items()}}

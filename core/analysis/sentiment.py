@@ -163,8 +163,8 @@ def read_artefact_config(model_dir: Path) -> dict:
     return config
 
 
-def load_sentiment_model_from(model_dir: Path) -> SentimentModel:
-    """Load an artefact directory (config.json + branch.safetensors) over the packaged encoder."""
+def load_sentiment_model_from(model_dir: Path, *, encoder: Encoder | None = None) -> SentimentModel:
+    """Load an artefact directory (config.json + branch.safetensors) over the packaged encoder (or the one given)."""
     config = read_artefact_config(model_dir)
     path = model_dir / WEIGHTS_FILE
     try:
@@ -172,7 +172,7 @@ def load_sentiment_model_from(model_dir: Path) -> SentimentModel:
         state = load_file(str(path))
     except OSError as exc:
         raise ModelUnavailableError(f"cannot read the sentiment weights: {exc}", where=str(path)) from exc
-    encoder = load_encoder()
+    encoder = encoder or load_encoder()
     branch = build_branch(encoder, query=config["query"])
     try:
         branch.load_state_dict({name: tensor.float() for name, tensor in state.items()})
