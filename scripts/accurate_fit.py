@@ -39,7 +39,7 @@ class RunConfig:
 
     @property
     def name(self) -> str:
-        return f"r{self.rank}-lr{self.lr:g}-e{self.epochs}"
+        return f"{f'r{self.rank}' if self.rank else 'full'}-lr{self.lr:g}-e{self.epochs}"
 
 
 def say(line: str) -> None:

@@ -112,6 +112,8 @@ def final(data: TrainingData, encoder: Encoder, batches: Batches, config: RunCon
           base_model: str) -> dict:
     """Train on the PhraseBank train part and every in-call label, write the artefact, re-load it as the product
     does and score the PhraseBank validation part with it."""
+    if not config.rank:
+        raise SystemExit("--final writes adapters: give --rank 1 or more (rank 0, a full fine-tune, only compares)")
     started = time.time()
     validation = data.phrasebank_validation
     train = data.phrasebank_train + data.incall * TrainConfig().incall_repeats
@@ -214,7 +216,8 @@ def train_main(argv: list[str]) -> int:
     parser.add_argument("--batch", type=int, default=RunConfig.batch)
     parser.add_argument("--dropout", type=float, default=RunConfig.dropout)
     parser.add_argument("--adapter-dropout", type=float, default=RunConfig.adapter_dropout)
-    parser.add_argument("--configs", help="several runs: RANK:LR[:EPOCHS],… (epochs default: --epochs)")
+    parser.add_argument("--configs", help="several runs: RANK:LR[:EPOCHS],… (epochs default: --epochs; rank 0 = every "
+                                          "weight fine-tuned, for comparison)")
     parser.add_argument("--tickers", help="only these held-out tickers, comma-separated (default: all)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--threads", type=int, help="torch threads (default: 1 on the CPU)")

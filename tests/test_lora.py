@@ -133,3 +133,11 @@ def test_loading_adapters_of_another_shape_is_an_error(tmp_path):
         load_adapters(AdaptedClassifier(tiny_bert(), rank=4, alpha=16), path, also=HEAD)
     with pytest.raises(ValueError, match=r"do not fit the model \(missing \[\], unexpected \['head.bias'"):
         load_adapters(AdaptedClassifier(tiny_bert(), rank=4, alpha=8), path)
+
+
+def test_rank_zero_trains_every_weight_of_a_copy_and_adds_no_adapter():
+    base = tiny_bert().requires_grad_(False)
+    full = AdaptedClassifier(base, rank=0, alpha=0.0)
+    assert not adapters(full)
+    assert all(p.requires_grad for p in full.parameters())
+    assert not any(p.requires_grad for p in base.parameters())

@@ -27,13 +27,17 @@ HEAD = ("head.",)  # the tensors saved with the adapters
 
 class AdaptedClassifier(torch.nn.Module):
     """A copy of a BERT model with adapters on every linear layer of its encoder layers, mean pooling, dropout and a
-    linear head over the labels; the base model passed in is never changed."""
+    linear head over the labels; the base model passed in is never changed. Rank 0: no adapters, every weight of the
+    copy trains (the full fine-tune that training scripts compare the adapters with; not a shippable artefact)."""
 
     def __init__(self, base: torch.nn.Module, *, rank: int, alpha: float, dropout: float = 0.1,
                  adapter_dropout: float = 0.0) -> None:
         super().__init__()
         self.encoder = copy.deepcopy(base)
-        add_adapters(self.encoder, rank=rank, alpha=alpha, dropout=adapter_dropout)
+        if rank:
+            add_adapters(self.encoder, rank=rank, alpha=alpha, dropout=adapter_dropout)
+        else:
+            self.encoder.requires_grad_(True)
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
