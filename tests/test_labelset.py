@@ -28,6 +28,7 @@ LABELS_DIR = Path(__file__).resolve().parents[1] / "labels"
 LABEL_FILE = LABELS_DIR / "incall-labels.tsv"
 SECOND_FILE = LABELS_DIR / "incall-labels-B.tsv"
 ADJUDICATED_FILE = LABELS_DIR / "adjudicated.tsv"
+RELABELLED_FILE = LABELS_DIR / "relabelled.tsv"
 SAMPLE_FILE = LABELS_DIR / "sample.tsv"
 REF_FILE = re.compile(r"(AMD|INTC|NVDA)/\d{4}-\d{2}-\d{2}-(AMD|INTC|NVDA)\.txt")
 
@@ -123,7 +124,19 @@ def test_label_file_is_a_labelled_prefix_of_the_sample() -> None:
     assert len(labels) >= 1500
     assert set(Counter(r.label for r in labels)) == {"positive", "neutral", "negative"}
     assert {r.ref_file.split("/")[0] for r in labels} == {"AMD", "INTC", "NVDA"}
-    assert {r.annotator for r in labels} == {"A"}
+    assert [r.annotator for r in labels] == ["A"] * 1640 + ["C"] * (len(labels) - 1640)  # C: the sample's rest
+
+
+def test_every_relabelled_sentence_is_labelled_anew_with_its_rule() -> None:
+    """relabelled.tsv: A's labels the blind re-reading changed, each with a short reason (its rule), no text."""
+    labels = {(r.ref_file, r.turn_idx, r.sent_idx, r.sha1): r.label for r in load_labels(LABEL_FILE)[:1640]}
+    with RELABELLED_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) == 65
+    for row in rows:
+        key = (row["ref_file"], int(row["turn_idx"]), int(row["sent_idx"]), row["sha1"])
+        assert labels[key] == row["label"] != row["old"], key
+        assert 0 < len(row["reason"]) <= 100, row["reason"]
 
 
 def test_load_adjudicated_reads_resolved_labels(tmp_path: Path) -> None:
@@ -165,6 +178,9 @@ def test_second_annotation_is_from_the_sample_prefix_and_every_disagreement_is_a
     assert [ref for ref in sample[:320] if ref in set(refs)] == refs  # in sample order, from its prefix
     assert {r.annotator for r in second} == {"B"}
     labelled = {(r.ref_file, r.turn_idx, r.sent_idx): r.label for r in first}
+    with RELABELLED_FILE.open(encoding="utf-8", newline="") as handle:  # A's labels before the re-reading
+        labelled |= {(row["ref_file"], int(row["turn_idx"]), int(row["sent_idx"])): row["old"]
+                     for row in csv.DictReader(handle, delimiter="\t")}
     disagreements = {(r.ref_file, r.turn_idx, r.sent_idx) for r in second
                      if labelled[(r.ref_file, r.turn_idx, r.sent_idx)] != r.label}
     adjudicated = load_adjudicated(ADJUDICATED_FILE)
