@@ -28,7 +28,7 @@ from ..analysis.measures import (
     of_aggregates,
 )
 from ..model import SECTIONS, Period
-from ..storage.store import Store
+from ..storage.store import CALLS_SQL, Store
 
 # Analysed sentences (calls with an analysis_runs row of the current sentiment model:
 # core.analysis.measures.CURRENT_RUNS_SQL)
@@ -210,15 +210,13 @@ def sentences_behind(store: Store, *, scope: Scope, ticker: str, period: Period,
 
 def stored_calls(store: Store) -> pd.DataFrame:
     """Every stored call with its provenance (origin fool/alphavantage/file, source, fetch time, parser version) and
-    analysis state."""
-    frame = pd.DataFrame(store.calls())
-    if frame.empty:
-        return frame
-    runs = frame_of(store, "SELECT c.call_id, d.origin, a.analyzed_at, a.sentences AS analysed_sentences, "
-                         f"{PERIOD_LABEL_SQL} AS fiscal_period "
-                         f"FROM calls c JOIN documents d USING (doc_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)",
-                  [])
-    return frame.merge(runs, on="call_id", how="left")
+    analysis state, oldest first."""
+    frame = frame_of(store, f"""
+        SELECT k.*, a.analyzed_at, a.sentences AS analysed_sentences, {PERIOD_LABEL_SQL} AS fiscal_period
+        FROM ({CALLS_SQL}) k JOIN calls c USING (call_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)
+        ORDER BY k.ticker, k.fiscal_year, k.fiscal_quarter
+    """, [], arrow=True)
+    return frame.assign(call_date=frame["call_date"].dt.date)  # a date, as the store gives it
 
 
 def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:

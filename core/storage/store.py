@@ -21,6 +21,17 @@ from .schema import AFTER_STEPS, CALL_CHILD_TABLES, MIGRATIONS, Step
 FILE_ORIGIN = "file"
 
 
+# every stored call with its document's provenance and its turn counts
+CALLS_SQL = """
+    SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time, c.title,
+           c.format, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at, d.http_status, d.origin,
+           coalesce(t.turns, 0) AS turns, coalesce(t.qa_turns, 0) AS qa_turns
+    FROM calls c JOIN documents d USING (doc_id)
+    LEFT JOIN (SELECT call_id, count(*) AS turns, count(*) FILTER (WHERE section = 'qa') AS qa_turns
+               FROM turns GROUP BY call_id) t USING (call_id)
+"""
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """A document as fetched or imported, before (or after failing) parsing."""
@@ -258,19 +269,10 @@ class Store:
 
     def calls(self, *, ticker: str | None = None) -> list[dict]:
         """Stored calls with turn counts and provenance, oldest first."""
-        query = """
-            SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time,
-                   c.title, c.format, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at,
-                   d.http_status,
-                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id) AS turns,
-                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id AND t.section = 'qa') AS qa_turns
-            FROM calls c JOIN documents d USING (doc_id)
-            WHERE ? IS NULL OR c.ticker = ?
-            ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter
-        """
         upper = ticker.upper() if ticker else None
         with self.cursor() as cur:
-            result = cur.execute(query, [upper, upper])
+            result = cur.execute(f"SELECT * FROM ({CALLS_SQL}) WHERE ? IS NULL OR ticker = ? "
+                                 "ORDER BY ticker, fiscal_year, fiscal_quarter", [upper, upper])
             names = [d[0] for d in result.description]
             return [dict(zip(names, row)) for row in result.fetchall()]
 
