@@ -3,11 +3,11 @@ measure of the registry (core/analysis/measures.py) by the same series."""
 import streamlit as st
 
 from core.analysis.measures import HEADLINE, NET_TONE
-from core.model import Period
+from core.model import SECTION_LABELS, Period
 from core.queries.views import Scope
 from ui import charts, filters, resources, widgets
 
-SERIES = {"call": "Whole call", "prepared": "Prepared remarks", "qa": "Q&A", "ceo": "CEO", "cfo": "CFO",
+SERIES = {"call": "Whole call", **SECTION_LABELS, "ceo": "CEO", "cfo": "CFO",
           "analyst": "Analysts", "executive": "Other executives"}
 
 st.title("Trends")

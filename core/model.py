@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 SECTIONS = ("prepared", "qa")
+SECTION_LABELS = {"prepared": "Prepared remarks", "qa": "Q&A"}  # how the product names them
 TURN_TYPES = ("presentation", "question", "answer", "operator")
 KINDS = ("executive", "analyst", "operator", "other")
 

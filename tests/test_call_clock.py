@@ -6,7 +6,7 @@ from invented_call import TURNS, streetevents_text
 
 from core.errors import TranscriptError
 from core.ingest.files import import_paths
-from core.queries.views import call_sentences
+from core.queries.reader import call_sentences
 from core.storage.store import Store
 
 

@@ -26,7 +26,7 @@ def test_a_tone_change_has_a_bootstrap_interval_around_it():
 def nvda_digest(corpus_data_dir):
     from core.model import Period
     from core.queries.digest import digest
-    from core.queries.views import call_sentences
+    from core.queries.reader import call_sentences
     from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store:

@@ -48,12 +48,12 @@ def _wait(condition, what: str, *, within_s: float = 300) -> None:
 
 
 def test_a_job_records_progress_log_lines_and_its_result(tmp_path):
-    from core.work import jobs
+    from core.work import jobs, running
 
     store = _store(tmp_path)
     job = jobs.submit(store, "import", {"paths": [str(p) for p in NVDA_FILES[:3]]}, origin="cli")
     assert (job.state, job.origin, job.done, job.total) == ("queued", "cli", 0, None)
-    done = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    done = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert (done.state, done.done, done.total, done.attempts) == ("succeeded", 3, 3, 1)
     assert done.result["counts"] == {"inserted": 3} and done.started_at <= done.finished_at
     lines = [line for _, _, line in jobs.log_lines(store, job.job_id)]
@@ -87,13 +87,13 @@ def test_unknown_kinds_and_resuming_a_live_job_are_clear_errors(tmp_path):
 
 
 def test_cancel_stops_at_the_next_step_and_keeps_the_finished_steps_whole(tmp_path):
-    from core.work import jobs
+    from core.work import jobs, running
 
     store = _store(tmp_path)
     job = jobs.submit(store, "import", {"paths": [str(p) for p in NVDA_FILES[:5]]}, origin="app")
     claimed = jobs.claim(store, jobs.Runner(store))
     jobs.cancel(store, job.job_id)  # asked while it runs: it stops at the first step boundary
-    ended = jobs.run_job(store, claimed)
+    ended = running.run_job(store, claimed)
     assert (ended.state, ended.done, ended.total) == ("cancelled", 1, 5)
     assert "cancelled on request" in ended.error
     counts = _counts(tmp_path / "calls.duckdb")
@@ -104,7 +104,7 @@ def test_cancel_stops_at_the_next_step_and_keeps_the_finished_steps_whole(tmp_pa
     assert counts["turns"] == len(whole.turns)  # the one call that went in is complete
     resumed = jobs.resume(store, job.job_id)
     assert resumed.state == "queued" and not resumed.cancel_requested
-    again = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    again = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert again.state == "succeeded" and again.result["counts"] == {"unchanged": 1, "inserted": 4}
     assert _counts(tmp_path / "calls.duckdb")["calls"] == 5
 

@@ -24,12 +24,12 @@ CHART = '[data-testid="stPlotlyChart"] .main-svg'
 def data_dir(tmp_path_factory) -> Path:
     """Four real NVDA calls, stored and not analysed."""
     from core.storage.store import Store
-    from core.work import jobs
+    from core.work import jobs, running
 
     data = tmp_path_factory.mktemp("jobs-e2e") / "data"
     store = Store(data / "calls.duckdb")
     job = jobs.submit(store, "import", {"paths": [str(p) for p in FILES]}, origin="cli")
-    assert jobs.run_job(store, jobs.claim(store, jobs.Runner(store))).state == "succeeded", job
+    assert running.run_job(store, jobs.claim(store, jobs.Runner(store))).state == "succeeded", job
     return data
 
 

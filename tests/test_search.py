@@ -27,7 +27,7 @@ def test_every_filter_becomes_one_conjunct():
                             sections=["qa"], speaker_groups=["ceo", "cfo"], topics=["data_center"])
     assert filters.where() == (
         "ticker IN ('NVDA', 'AMD') AND section IN ('qa') AND speaker_group IN ('ceo', 'cfo') "
-        "AND topic IN ('data_center') AND period >= 8092 AND period <= 8099")
+        "AND topic IN ('data_center') AND ordinal >= 8092 AND ordinal <= 8099")
 
 
 def test_tickers_with_dot_and_dash_are_literals():

@@ -5,7 +5,7 @@ import pytest
 
 from core.analysis.measures import MEASURES, PERIOD_LABEL_SQL
 from core.model import Period
-from core.queries import compare, views
+from core.queries import compare, reader, views
 from core.queries.views import Scope
 
 
@@ -86,13 +86,13 @@ def test_sentences_behind_a_point_strongest_first(store):
 
 
 def test_call_sentences_header_and_details(store):
-    sentences = views.call_sentences(store, 1)
+    sentences = reader.call_sentences(store, 1)
     assert sentences["speaker"].tolist() == ["Jane Doe", "Jane Doe", "Bob Smith", "John Roe"]
     assert sentences["tone_label"].tolist() == ["positive", "negative", "neutral", "negative"]
-    header = views.call_header(store, 2)
+    header = reader.call_header(store, 2)
     assert (header["fiscal_period"], header["title"], header["source"]) == (
         "FY2025 Q2", "Q2 2025 Acme Earnings Call", "acme.txt")
-    details = views.sentence_details(store, keys=[(2, 3), (1, 0)])
+    details = reader.sentence_details(store, keys=[(2, 3), (1, 0)])
     assert details["sentence"].tolist() == ["Pricing may be volatile.", "Revenue grew strongly."]
     assert details["speaker_group"].tolist() == ["cfo", "ceo"]
 

@@ -18,7 +18,7 @@ from core.analysis import discovered_topics
 from core.analysis.metrics import load_vocabulary, metrics_path
 from core.analysis.topics import load_taxonomy, taxonomy_path
 from core.embedding import Encoder, load_encoder
-from core.queries import analysts, compare, digest, export, guidance_links, question_themes, rollups, views
+from core.queries import analysts, compare, digest, export, guidance_links, question_themes, reader, rollups, views
 from core.queries.views import Scope
 from core.settings import Settings
 from core.storage.object_store import open_vectors
@@ -102,7 +102,7 @@ def _phrase(db_path: str, generation: int, ticker: str, phrase: str,
     vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
     return (rollups.phrase_trend(store, ticker=ticker, vector=vector, threshold=threshold),
-            views.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
+            reader.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
 
 
 def phrase_trend(ticker: str, phrase: str, *, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,7 +128,7 @@ def _search(db_path: str, generation: int, vectors_path: str, text: str, mode: s
     hits = _vector_index(vectors_path).search(
         text, mode=mode, k=k, tickers=scope.tickers, period_from=scope.period_from, period_to=scope.period_to,
         sections=scope.sections, speaker_groups=scope.speaker_groups, topics=topics)
-    return views.search_table(_store(db_path), hits)
+    return reader.search_table(_store(db_path), hits)
 
 
 def search(text: str, *, mode: str, k: int, scope: Scope, topics: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -144,9 +144,9 @@ QUERIES = {
     "overview": views.overview,
     "topic_shares": views.topic_shares,
     "topic_movers": views.topic_movers,
-    "call_sentences": views.call_sentences,
-    "call_header": views.call_header,
-    "call_exchanges": views.call_exchanges,
+    "call_sentences": reader.call_sentences,
+    "call_header": reader.call_header,
+    "call_exchanges": reader.call_exchanges,
     "sentences_behind": views.sentences_behind,
     "sentence_export": export.sentence_export,
     "stored_calls": views.stored_calls,

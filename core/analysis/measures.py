@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ..model import SECTIONS
 from .cues import is_forward_looking
 from .specificity import states_number
 
@@ -32,7 +33,7 @@ AGGREGATES_SQL, TOPIC_AGGREGATES_SQL = (
     f"{table} s JOIN calls c ON c.call_id = s.call_id JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id"
     for table in ("call_aggregates", "call_topic_aggregates"))
 
-SECTIONS = {"prepared": "Prepared", "qa": "Q&A"}  # their short labels
+SECTION_TONE_LABELS = {"prepared": "Prepared", "qa": "Q&A"}  # short: the label of each section's net tone
 SPEAKER_SERIES = ("ceo", "cfo", "executive", "analyst")  # the groups whose tone is followed (not the operator's)
 
 
@@ -138,7 +139,7 @@ BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 NET_TONE = BY_NAME["net_tone"]
 NET_TONE_SQL = NET_TONE.sql(Part.of_sentences)  # over sentences `s`
 SECTION_TONES = tuple(replace(NET_TONE, name=f"net_tone_{key}", label=label, help="Net tone of this section.")
-                      for key, label in SECTIONS.items())
+                      for key, label in SECTION_TONE_LABELS.items())
 # the tone gap of a call: Q&A − prepared-remarks net tone, over its per-section columns
 TONE_GAP = Measure("tone_gap", "net_tone_qa - net_tone_prepared", "Q&A − prepared", "signed",
                    "Net tone of the Q&A minus net tone of the prepared remarks.")

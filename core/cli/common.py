@@ -55,14 +55,14 @@ def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | No
     """Run a job and follow it: handed to the app's worker when one serves the database, else run here. Either
     way the job's log lines print to stderr as they come, then its summary to stdout; Ctrl-C stops it at the next
     step (cancelled in the worker; interrupted, and resumable, here)."""
-    from ..work import jobs, worker
+    from ..work import jobs, running, worker
 
     store = open_store()
     job = jobs.submit(store, kind, job_args, origin="cli")
     mine = None if worker.alive(store.path) else jobs.claim(store, jobs.Runner(store), job_id=job.job_id)
     if mine:
         try:
-            job = jobs.run_job(store, mine, echo=_progress_line)
+            job = running.run_job(store, mine, echo=_progress_line)
         except KeyboardInterrupt:
             print("interrupted: the job ends as interrupted; `python -m core jobs resume "
                   f"{job.job_id}` finishes it", file=sys.stderr)

@@ -10,7 +10,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from ..analysis.measures import NET_TONE_SQL
 from ..storage.store import Store
-from .views import SENTENCES_SQL, Scope, call_sentences, topic_shares
+from .reader import call_sentences
+from .views import SENTENCES_SQL, Scope, topic_shares
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z'-]+\b"  # words of 2+ letters; numbers and amounts are not phrases
 

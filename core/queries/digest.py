@@ -25,7 +25,7 @@ from ..analysis.measures import PERIOD_LABEL_SQL, PERIOD_ORDINAL_SQL, SPEAKER_SE
 from ..model import Period
 from ..storage.store import Store
 from .compare import phrase_changes, topic_deltas
-from .views import call_sentences
+from .reader import call_sentences
 
 BOOTSTRAP = 2000
 TOPIC_POINTS = 2.0

@@ -22,7 +22,6 @@ from ..analysis.measures import (
     PERIOD_LABEL_SQL,
     PERIOD_ORDINAL_SQL,
     SECTION_TONES,
-    SECTIONS,
     SPEAKER_SERIES,
     SUMMARY,
     TONE_GAP,
@@ -31,19 +30,21 @@ from ..analysis.measures import (
     of_aggregates,
 )
 from ..embedding import EMBEDDING_DIM
+from ..model import SECTIONS
 from ..storage.store import Store
+from .views import frame_of
 
 GROUPINGS = ("call", "section", "speaker", "topic")
 _GROUP_COLUMN = {"call": None, "section": "section", "speaker": "speaker_group", "topic": "topic"}
-_CALL_KEYS = f"c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, {PERIOD_ORDINAL_SQL} AS period"
+_CALL_KEYS = f"c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, {PERIOD_ORDINAL_SQL} AS ordinal"
 # the aggregate rows `s` of a ticker's analysed calls `c` (one parameter: the ticker)
 _ROWS = f"{AGGREGATES_SQL} WHERE c.ticker = ?"
 
 
 def _qoq(column: str, partition: str | None) -> str:
     """SQL: the change of a column from the previous fiscal quarter of the same group."""
-    window = f"(PARTITION BY {partition} ORDER BY period)" if partition else "(ORDER BY period)"
-    return (f"CASE WHEN lag(period) OVER {window} = period - 1 "
+    window = f"(PARTITION BY {partition} ORDER BY ordinal)" if partition else "(ORDER BY ordinal)"
+    return (f"CASE WHEN lag(ordinal) OVER {window} = ordinal - 1 "
             f"THEN {column} - lag({column}) OVER {window} END AS {column}_qoq")
 
 
@@ -63,48 +64,42 @@ def _rollup_sql(by: str) -> str:
     return f"""
         SELECT *, {_qoq('net_tone', group)}, {_qoq('sentences', group)}{extra_qoq}
         FROM (SELECT {keys}, {measures}{extra} FROM {source} GROUP BY ALL)
-        ORDER BY period{', ' + group if group else ''}
+        ORDER BY ordinal{', ' + group if group else ''}
     """
-
-
-def _frame(store: Store, query: str, params: list) -> pd.DataFrame:
-    with store.cursor() as cur:
-        return cur.execute(query, params).fetch_df()
 
 
 def rollup(store: Store, *, ticker: str, by: str = "call") -> pd.DataFrame:
     """Measures per analysed call of a ticker, or per call and section / speaker group / topic."""
-    return _frame(store, _rollup_sql(by), [ticker.upper()])
+    return frame_of(store, _rollup_sql(by), [ticker.upper()])
 
 
 def tone_gap(store: Store, *, ticker: str) -> pd.DataFrame:
     """Per analysed call: prepared and Q&A net tone, gap = Q&A − prepared, and the gap's quarterly change."""
     tones = ", ".join(f"{of_aggregates(NET_TONE, f's.section = {key!r}')} AS {m.name}"
                       for key, m in zip(SECTIONS, SECTION_TONES))
-    return _frame(store, f"""
-        SELECT call_id, fiscal_year, fiscal_quarter, period, net_tone_prepared AS prepared, net_tone_qa AS qa,
+    return frame_of(store, f"""
+        SELECT call_id, fiscal_year, fiscal_quarter, ordinal, net_tone_prepared AS prepared, net_tone_qa AS qa,
                gap, {_qoq('gap', None)}
         FROM (SELECT {_CALL_KEYS}, {tones}, {TONE_GAP.expr} AS gap FROM {_ROWS} GROUP BY ALL)
-        ORDER BY period
+        ORDER BY ordinal
     """, [ticker.upper()])
 
 
 def trends(store: Store, *, ticker: str) -> pd.DataFrame:
     """One row per analysed call: the summary measures (core.analysis.measures.SUMMARY) with the net tone's change,
-    net tone
-    per speaker group, and the Q&A exchanges and how many were flagged as likely non-answers."""
+    net tone per speaker group, and the Q&A exchanges and how many were flagged as likely non-answers."""
     speakers = [f"net_tone_{g}" for g in SPEAKER_SERIES]
     tones = ", ".join(f"{of_aggregates(NET_TONE, f's.speaker_group = {g!r}')} AS {name}"
                       for g, name in zip(SPEAKER_SERIES, speakers))  # constants, not input
     shown = ["sentences", "net_tone", _qoq("net_tone", None), *(m.name for m in SUMMARY if m is not NET_TONE),
              *speakers]
-    return _frame(store, f"""
+    return frame_of(store, f"""
         SELECT label AS period, call_date, {', '.join(shown)}, x.exchanges, x.non_answers
         FROM (SELECT {_CALL_KEYS}, {PERIOD_LABEL_SQL} AS label, {call_columns()}, {tones}
               FROM {_ROWS} GROUP BY ALL) m
         LEFT JOIN (SELECT call_id, count(*) AS exchanges, count(*) FILTER (WHERE non_answer) AS non_answers
                    FROM qa_exchanges GROUP BY call_id) x USING (call_id)
-        ORDER BY m.period
+        ORDER BY m.ordinal
     """, [ticker.upper()])
 
 
@@ -114,13 +109,13 @@ def phrase_trend(store: Store, *, ticker: str, vector: Sequence[float], threshol
     if len(vector) != EMBEDDING_DIM:
         raise ValueError(f"a phrase vector has {EMBEDDING_DIM} dimensions, got {len(vector)}")
     query = f"""
-        SELECT c.call_id, c.fiscal_year, c.fiscal_quarter, {PERIOD_ORDINAL_SQL} AS period, count(*) AS sentences,
+        SELECT c.call_id, c.fiscal_year, c.fiscal_quarter, {PERIOD_ORDINAL_SQL} AS ordinal, count(*) AS sentences,
                count(*) FILTER (WHERE s.matched) AS matches, matches / count(*) AS share,
                {NET_TONE.sql(lambda part: part.of_sentences('s.matched'))} AS net_tone
         FROM (SELECT s.*, array_cosine_similarity(v.embedding, ?::FLOAT[{EMBEDDING_DIM}]) >= ? AS matched
               FROM sentences s JOIN sentence_vectors v ON v.call_id = s.call_id AND v.pos = s.pos
               JOIN calls c ON c.call_id = s.call_id WHERE c.ticker = ?) s
         JOIN calls c ON c.call_id = s.call_id JOIN {CURRENT_RUNS_SQL} r ON r.call_id = s.call_id
-        GROUP BY ALL ORDER BY period
+        GROUP BY ALL ORDER BY ordinal
     """
-    return _frame(store, query, [list(map(float, vector)), threshold, ticker.upper()])
+    return frame_of(store, query, [list(map(float, vector)), threshold, ticker.upper()])

@@ -21,17 +21,14 @@ from ..analysis.measures import (
     NET_TONE,
     PERIOD_LABEL_SQL,
     PERIOD_ORDINAL_SQL,
-    SECTIONS,
     SPEAKER_SERIES,
     SUMMARY,
     TOPIC_AGGREGATES_SQL,
     call_columns,
     of_aggregates,
 )
-from ..embedding import EMBEDDING_DIM
-from ..model import Period
-from ..storage.search import SearchHit
-from ..storage.store import Store
+from ..model import SECTIONS, Period
+from ..storage.store import CALLS_SQL, Store
 
 # Analysed sentences (calls with an analysis_runs row of the current sentiment model:
 # core.analysis.measures.CURRENT_RUNS_SQL)
@@ -82,7 +79,7 @@ class Scope:
         return " AND ".join(parts), params
 
 
-def _frame(store: Store, query: str, params: list, *, arrow: bool = False) -> pd.DataFrame:
+def frame_of(store: Store, query: str, params: list, *, arrow: bool = False) -> pd.DataFrame:
     """The query's result; `arrow` for a large one (its strings convert several times faster, dates as datetime64)."""
     with store.cursor() as cur:
         if arrow:
@@ -92,12 +89,12 @@ def _frame(store: Store, query: str, params: list, *, arrow: bool = False) -> pd
 
 def stored_tickers(store: Store) -> list[str]:
     """Tickers with at least one stored call, sorted."""
-    return _frame(store, "SELECT DISTINCT ticker FROM calls ORDER BY ticker", [])["ticker"].tolist()
+    return frame_of(store, "SELECT DISTINCT ticker FROM calls ORDER BY ticker", [])["ticker"].tolist()
 
 
 def stored_periods(store: Store) -> list[Period]:
     """Every fiscal period from the earliest to the latest stored call (gaps included), oldest first."""
-    row = _frame(store, f"SELECT min({PERIOD_ORDINAL_SQL}) AS lo, max({PERIOD_ORDINAL_SQL}) AS hi FROM calls c",
+    row = frame_of(store, f"SELECT min({PERIOD_ORDINAL_SQL}) AS lo, max({PERIOD_ORDINAL_SQL}) AS hi FROM calls c",
                  []).iloc[0]
     if pd.isna(row["lo"]):
         return []
@@ -107,7 +104,7 @@ def stored_periods(store: Store) -> list[Period]:
 def call_list(store: Store, *, scope: Scope) -> pd.DataFrame:
     """Calls in scope (ticker and period filters) with their label and analysis state, newest first."""
     where, params = scope.where(sentences=False)
-    return _frame(store, f"""
+    return frame_of(store, f"""
         SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
                c.call_date, c.title, a.sentences AS analysed_sentences
         FROM calls c LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)
@@ -119,7 +116,7 @@ def call_list(store: Store, *, scope: Scope) -> pd.DataFrame:
 def call_measures(store: Store, *, scope: Scope) -> pd.DataFrame:
     """Per analysed call in scope: every measure of the registry, the net tone of each section and the tone gap."""
     where, params = scope.where()
-    return _frame(store, f"""
+    return frame_of(store, f"""
         SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period,
                c.call_date, {call_columns()}
         FROM {AGGREGATES_SQL}
@@ -164,14 +161,14 @@ def _topic_shares_sql(where: str) -> str:
 def topic_shares(store: Store, *, scope: Scope) -> pd.DataFrame:
     """Per analysed call and topic: sentences on it, its share of the call's sentences, and its net tone."""
     where, params = scope.where()
-    return _frame(store, f"{_topic_shares_sql(where)} ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter, t.topic",
+    return frame_of(store, f"{_topic_shares_sql(where)} ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter, t.topic",
                   params * 2, arrow=True)
 
 
 def topic_movers(store: Store, *, scope: Scope, top: int = 3) -> pd.DataFrame:
     """Per ticker, the topics whose share rose or fell most from the previous analysed call to the latest."""
     where, params = scope.where()
-    return _frame(store, f"""
+    return frame_of(store, f"""
         WITH latest AS (
             SELECT *, row_number() OVER (PARTITION BY ticker ORDER BY fiscal_year DESC, fiscal_quarter DESC) AS back
             FROM (SELECT DISTINCT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter FROM {TOPIC_AGGREGATES_SQL}
@@ -197,32 +194,11 @@ def topic_movers(store: Store, *, scope: Scope, top: int = 3) -> pd.DataFrame:
     """, [*params, *params, *params, top])
 
 
-def call_sentences(store: Store, call_id: int) -> pd.DataFrame:
-    """Every sentence of one call in order, with its turn, speaker, section, tone, main topic and the call's clock
-    (seconds into the call) at the turn and at the sentence, where the document gives it."""
-    return _frame(store, f"""
-        SELECT s.pos, s.turn_idx, s.sent_idx, s.speaker, s.role, s.speaker_group, s.section, s.turn_type,
-               s.text, s.sentiment_label AS tone_label, s.sentiment_score AS tone_score, s.topic,
-               s.turn_offset_s, s.offset_s
-        FROM ({SENTENCES_SQL}) s WHERE s.call_id = ? ORDER BY s.pos
-    """, [call_id])
-
-
-def call_header(store: Store, call_id: int) -> dict:
-    """One call's identity and provenance: ticker, period, date, title, source URL or path, fetch time."""
-    frame = _frame(store, f"""
-        SELECT c.call_id, c.ticker, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, c.call_time, c.title,
-               c.company, c.format, c.source, d.fetched_at, d.http_status, c.stored_at
-        FROM calls c JOIN documents d USING (doc_id) WHERE c.call_id = ?
-    """, [call_id])
-    return frame.iloc[0].to_dict() if len(frame) else {}
-
-
 def sentences_behind(store: Store, *, scope: Scope, ticker: str, period: Period, limit: int = 200) -> pd.DataFrame:
     """The analysed sentences in scope of one ticker's call in one period (what a chart point is made of)."""
     narrowed = Scope((ticker,), period, period, scope.sections, scope.speaker_groups)
     where, params = narrowed.where()
-    return _frame(store, f"""
+    return frame_of(store, f"""
         SELECT c.ticker, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_id, s.pos, s.section, s.speaker, s.role,
                s.speaker_group, s.text AS sentence, s.sentiment_label AS tone_label, s.sentiment_score AS tone_score
         FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
@@ -234,35 +210,13 @@ def sentences_behind(store: Store, *, scope: Scope, ticker: str, period: Period,
 
 def stored_calls(store: Store) -> pd.DataFrame:
     """Every stored call with its provenance (origin fool/alphavantage/file, source, fetch time, parser version) and
-    analysis state."""
-    frame = pd.DataFrame(store.calls())
-    if frame.empty:
-        return frame
-    runs = _frame(store, "SELECT c.call_id, d.origin, a.analyzed_at, a.sentences AS analysed_sentences, "
-                         f"{PERIOD_LABEL_SQL} AS fiscal_period "
-                         f"FROM calls c JOIN documents d USING (doc_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)",
-                  [])
-    return frame.merge(runs, on="call_id", how="left")
-
-
-def sentence_details(store: Store, *, keys: list[tuple[int, int]]) -> pd.DataFrame:
-    """Speaker, role, section, tone, period and date of the given (call_id, pos) sentences, in the given order."""
-    return _frame(store, f"""
-        SELECT k.rank, c.call_id, s.pos, s.turn_idx, c.ticker, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date,
-               s.section, s.speaker, s.role, s.speaker_group, s.text AS sentence, s.sentiment_label AS tone_label,
-               s.sentiment_score AS tone_score, s.topic
-        FROM (SELECT unnest(?) AS call_id, unnest(?) AS pos, unnest(range(len(?))) AS rank) k
-             JOIN ({SENTENCES_SQL}) s ON s.call_id = k.call_id AND s.pos = k.pos
-             JOIN calls c ON c.call_id = k.call_id
-        ORDER BY k.rank
-    """, [[c for c, _ in keys], [p for _, p in keys], [c for c, _ in keys]])
-
-
-def search_table(store: Store, hits: list[SearchHit]) -> pd.DataFrame:
-    """Search hits with their speaker, role, tone, period and date, best first (score as the search gave it)."""
-    details = sentence_details(store, keys=[(hit.call_id, hit.pos) for hit in hits])
-    scores = pd.DataFrame({"rank": range(len(hits)), "score": [hit.score for hit in hits]})
-    return details.merge(scores, on="rank").drop(columns="rank")
+    analysis state, oldest first."""
+    frame = frame_of(store, f"""
+        SELECT k.*, a.analyzed_at, a.sentences AS analysed_sentences, {PERIOD_LABEL_SQL} AS fiscal_period
+        FROM ({CALLS_SQL}) k JOIN calls c USING (call_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)
+        ORDER BY k.ticker, k.fiscal_year, k.fiscal_quarter
+    """, [], arrow=True)
+    return frame.assign(call_date=frame["call_date"].dt.date)  # a date, as the store gives it
 
 
 def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
@@ -271,7 +225,7 @@ def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
     sentences behind each point."""
     where, params = scope.where()
     measures = ", ".join(f"{of_aggregates(m)} AS {m.name}" for m in (BY_NAME["sentences"], *HEADLINE))
-    frame = _frame(store, f"""
+    frame = frame_of(store, f"""
         WITH points AS (
             SELECT s.call_id, CASE WHEN GROUPING(s.section) = 0 THEN s.section
                                    WHEN GROUPING(s.speaker_group) = 0 THEN s.speaker_group ELSE 'call' END AS series,
@@ -281,39 +235,11 @@ def tone_series(store: Store, *, scope: Scope) -> pd.DataFrame:
             GROUP BY GROUPING SETS ((s.call_id), (s.call_id, s.section), (s.call_id, s.speaker_group))
             HAVING list_contains(?, series))
         SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.call_date, {PERIOD_LABEL_SQL} AS fiscal_period,
-               {PERIOD_ORDINAL_SQL} AS period, p.* EXCLUDE (call_id)
+               {PERIOD_ORDINAL_SQL} AS ordinal, p.* EXCLUDE (call_id)
         FROM points p JOIN calls c ON c.call_id = p.call_id
-        ORDER BY c.ticker, p.series, period
+        ORDER BY c.ticker, p.series, ordinal
     """, [*params, ["call", *SECTIONS, *SPEAKER_SERIES]], arrow=True)
-    previous = frame.shift()  # rows are in (ticker, series, period) order
+    previous = frame.shift()  # rows are in (ticker, series, ordinal) order
     follows = ((frame["ticker"] == previous["ticker"]) & (frame["series"] == previous["series"])
-               & (frame["period"] == previous["period"] + 1))
+               & (frame["ordinal"] == previous["ordinal"] + 1))
     return frame.assign(qoq_change=(frame["net_tone"] - previous["net_tone"]).where(follows))
-
-
-def call_exchanges(store: Store, call_id: int) -> pd.DataFrame:
-    """The Q&A exchanges of one call with their question–answer similarity and non-answer verdict."""
-    return _frame(store, """
-        SELECT q.question_turn, q.answer_turns, q.similarity, q.non_answer_phrase, q.non_answer,
-               t.speaker AS asked_by
-        FROM qa_exchanges q JOIN turns t ON t.call_id = q.call_id AND t.idx = q.question_turn
-        WHERE q.call_id = ? ORDER BY q.question_turn
-    """, [call_id])
-
-
-def phrase_examples(store: Store, *, ticker: str, vector: list[float], threshold: float = 0.5,
-                    per_call: int = 3) -> pd.DataFrame:
-    """The sentences of a ticker's analysed calls most similar to a phrase vector (at least `threshold` cosine),
-    `per_call` per call — the examples behind core.queries.rollups.phrase_trend."""
-    return _frame(store, f"""
-        SELECT fiscal_period, call_date, speaker, section, sentence, tone_label, similarity FROM (
-            SELECT c.fiscal_year, c.fiscal_quarter, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, s.speaker,
-                   s.section, s.text AS sentence, s.sentiment_label AS tone_label,
-                   array_cosine_similarity(v.embedding, ?::FLOAT[{EMBEDDING_DIM}]) AS similarity,
-                   row_number() OVER (PARTITION BY c.call_id ORDER BY similarity DESC) AS rank
-            FROM ({SENTENCES_SQL}) s JOIN calls c USING (call_id)
-                 JOIN sentence_vectors v ON v.call_id = s.call_id AND v.pos = s.pos
-            WHERE c.ticker = ?)
-        WHERE similarity >= ? AND rank <= ?
-        ORDER BY fiscal_year, fiscal_quarter, similarity DESC
-    """, [vector, ticker.upper(), threshold, per_call])

@@ -85,9 +85,9 @@ class Filters:
                  for column, values in (("ticker", self.tickers), ("section", self.sections),
                                         ("speaker_group", self.speaker_groups), ("topic", self.topics)) if values]
         if self.period_from:
-            parts.append(f"period >= {int(self.period_from.ordinal)}")
+            parts.append(f"ordinal >= {int(self.period_from.ordinal)}")
         if self.period_to:
-            parts.append(f"period <= {int(self.period_to.ordinal)}")
+            parts.append(f"ordinal <= {int(self.period_to.ordinal)}")
         return " AND ".join(parts) or None
 
 

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -14,16 +11,25 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import DatabaseLockedError, StoreError
+from ..errors import StoreError
 from ..model import Participant, Period, Transcript, Turn
-from .locks import DatabaseLock, describe_process, read_wait_s, write_wait_s
+from .connection import Generation, connect, schema_version_of
+from .locks import DatabaseLock, read_wait_s, write_wait_s
 from .schema import AFTER_STEPS, CALL_CHILD_TABLES, MIGRATIONS, Step
-
-_LOCK_PID = re.compile(r"PID (\d+)")
-
 
 # the origin of an imported document; any other origin is a registered source (core/ingest/sources)
 FILE_ORIGIN = "file"
+
+
+# every stored call with its document's provenance and its turn counts
+CALLS_SQL = """
+    SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time, c.title,
+           c.format, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at, d.http_status, d.origin,
+           coalesce(t.turns, 0) AS turns, coalesce(t.qa_turns, 0) AS qa_turns
+    FROM calls c JOIN documents d USING (doc_id)
+    LEFT JOIN (SELECT call_id, count(*) AS turns, count(*) FILTER (WHERE section = 'qa') AS qa_turns
+               FROM turns GROUP BY call_id) t USING (call_id)
+"""
 
 
 @dataclass(frozen=True)
@@ -55,40 +61,6 @@ def utc_now() -> dt.datetime:
 
 
 
-def _schema_version(cur) -> int:
-    """The schema version a connection's database has (0 for a new file)."""
-    if not cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' "
-                       "AND table_name = 'schema_version'").fetchall():
-        return 0
-    return cur.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
-
-
-def connect(path: Path | str, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file, retrying for up to wait_s while a process outside our locks holds it; then a clear
-    DatabaseLockedError naming that process."""
-    target = str(path)
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            if target != ":memory:":
-                Path(target).parent.mkdir(parents=True, exist_ok=True)
-            return duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" not in text.lower():
-                raise StoreError(f"cannot open the database: {text}", where=target) from None
-            if time.monotonic() < deadline:
-                time.sleep(0.05)
-                continue
-            pid = _LOCK_PID.search(text)
-            holder = describe_process(int(pid.group(1))) if pid else "another process"
-            raise DatabaseLockedError(
-                f"the database is in use by another process that does not share it ({holder}); stop it and retry",
-                where=target,
-            ) from None
-        except OSError as exc:
-            raise StoreError(f"cannot open the database: {exc.strerror or exc}", where=target) from None
-
 
 class Store:
     """All reads and writes of the DuckDB database, shared by any number of threads and processes.
@@ -103,7 +75,7 @@ class Store:
         self._local = threading.local()
         self._memory = self.path == ":memory:"
         self._write_lock = threading.Lock()
-        self._memory_generation = 0  # an in-memory database's generation (a file's is kept beside the file)
+        self._generation = Generation(self.path)
         self._con = connect(path) if self._memory else None
         self._lock = None if self._memory else DatabaseLock(self.path)
         self._migrate()
@@ -170,42 +142,24 @@ class Store:
             finally:
                 cur.close()
             if changes_data:
-                self._bump_generation()
-
-    # -- the data generation: a counter every data write raises, so other processes' caches know ---------------
-    @property
-    def _generation_path(self) -> Path:
-        return Path(self.path + ".generation")
+                self._generation.bump()
 
     def generation(self) -> int:
-        """How many data writes this database has seen (0 in memory): a key for cached query results."""
-        if self._memory:
-            return self._memory_generation
-        try:
-            return int(self._generation_path.read_text() or 0)
-        except (OSError, ValueError):
-            return 0
-
-    def _bump_generation(self) -> None:
-        if self._memory:
-            self._memory_generation += 1
-            return
-        temporary = self._generation_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}")
-        temporary.write_text(str(self.generation() + 1))
-        os.replace(temporary, self._generation_path)  # readers see the old or the new number, never a torn one
+        """How many data writes this database has seen: a key for cached query results."""
+        return self._generation.read()
 
     # -- schema ---------------------------------------------------------------------------------
     @property
     def schema_version(self) -> int:
         with self.cursor() as cur:
-            return _schema_version(cur)
+            return schema_version_of(cur)
 
     def _migrate(self) -> None:
         """Apply the migrations this database lacks, all in one transaction under the write lock."""
         if not self._memory and Path(self.path).exists() and self.schema_version == len(MIGRATIONS):
             return
         with self.transaction() as cur:
-            current = _schema_version(cur)
+            current = schema_version_of(cur)
             if current > len(MIGRATIONS):
                 raise StoreError(f"database schema v{current} is newer than this program (v{len(MIGRATIONS)})",
                                  where=self.path)
@@ -315,19 +269,10 @@ class Store:
 
     def calls(self, *, ticker: str | None = None) -> list[dict]:
         """Stored calls with turn counts and provenance, oldest first."""
-        query = """
-            SELECT c.call_id, c.ticker, c.fiscal_year, c.fiscal_quarter, c.company, c.call_date, c.call_time,
-                   c.title, c.format, c.source, c.doc_id, c.parser_version, c.stored_at, d.fetched_at,
-                   d.http_status,
-                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id) AS turns,
-                   (SELECT count(*) FROM turns t WHERE t.call_id = c.call_id AND t.section = 'qa') AS qa_turns
-            FROM calls c JOIN documents d USING (doc_id)
-            WHERE ? IS NULL OR c.ticker = ?
-            ORDER BY c.ticker, c.fiscal_year, c.fiscal_quarter
-        """
         upper = ticker.upper() if ticker else None
         with self.cursor() as cur:
-            result = cur.execute(query, [upper, upper])
+            result = cur.execute(f"SELECT * FROM ({CALLS_SQL}) WHERE ? IS NULL OR ticker = ? "
+                                 "ORDER BY ticker, fiscal_year, fiscal_quarter", [upper, upper])
             names = [d[0] for d in result.description]
             return [dict(zip(names, row)) for row in result.fetchall()]
 

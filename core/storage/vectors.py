@@ -28,19 +28,19 @@ SCHEMA = pa.schema([
     pa.field("ticker", pa.string(), nullable=False),
     pa.field("fiscal_year", pa.int32(), nullable=False),
     pa.field("fiscal_quarter", pa.int32(), nullable=False),
-    pa.field("period", pa.int32(), nullable=False),  # Period.ordinal, for range filters
+    pa.field("ordinal", pa.int32(), nullable=False),  # Period.ordinal, for range filters
     pa.field("section", pa.string(), nullable=False),
     pa.field("speaker_group", pa.string(), nullable=False),
     pa.field("topic", pa.string()),
     pa.field("text", pa.string(), nullable=False),
     pa.field("vector", pa.list_(pa.float32(), EMBEDDING_DIM), nullable=False),
 ])
-OLD_SPEAKER_COLUMN = "speaker_kind"  # renamed in place on open
+RENAMED_COLUMNS = {"speaker_kind": "speaker_group", "period": "ordinal"}  # old name -> name, renamed on open
 ROW_KEYS = ("call_id", "pos", "ticker", "fiscal_year", "fiscal_quarter", "section", "speaker_group", "topic",
             "text", "vector")
 # English tokenizer with lower-casing and stemming; made with the table, so every row is searched the same way
 FTS_CONFIG = lancedb.index.FTS()
-SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "period": lancedb.index.BTree(), "ticker": lancedb.index.Bitmap(),
+SCALAR_INDEXES = {"call_id": lancedb.index.BTree(), "ordinal": lancedb.index.BTree(), "ticker": lancedb.index.Bitmap(),
                   "section": lancedb.index.Bitmap(), "speaker_group": lancedb.index.Bitmap(),
                   "topic": lancedb.index.Bitmap()}
 
@@ -67,8 +67,8 @@ class VectorIndex:
             else:
                 with self._writer.exclusive():
                     self._table = db.create_table(TABLE, schema=SCHEMA, exist_ok=True)
-            if OLD_SPEAKER_COLUMN in self._table.schema.names:
-                self._rename_speaker_column()
+            if set(RENAMED_COLUMNS) & set(self._table.schema.names):
+                self._rename_old_columns()
             if "text" not in self.index_names():
                 with self._writer.exclusive():
                     if "text" not in self.index_names():
@@ -80,11 +80,14 @@ class VectorIndex:
             raise StoreError(f"vector table has {self._table.schema.field('vector').type}, "
                              f"expected {EMBEDDING_DIM}-d float32", where=self.path)
 
-    def _rename_speaker_column(self) -> None:
-        """Tables written before the one vocabulary called the speaker group `speaker_kind` (its index follows)."""
+    def _rename_old_columns(self) -> None:
+        """Tables written before the one vocabulary called the speaker group `speaker_kind` and the period's ordinal
+        `period` (their indexes follow)."""
         with self._writer.exclusive():
-            if OLD_SPEAKER_COLUMN in self._table.schema.names:
-                self._table.alter_columns({"path": OLD_SPEAKER_COLUMN, "rename": "speaker_group"})
+            names = self._table.schema.names
+            renames = [{"path": old, "rename": new} for old, new in RENAMED_COLUMNS.items() if old in names]
+            if renames:
+                self._table.alter_columns(*renames)
 
     # -- writes ---------------------------------------------------------------------------------
     def write_call(self, call_id: int, rows: Sequence[Mapping]) -> None:
@@ -210,7 +213,7 @@ def _to_arrow(batch: Mapping[int, Sequence[Mapping]], *, where: str) -> pa.Table
             _check_row(int(call_id), row, where=where)
             for key in ROW_KEYS[:-1]:
                 columns[key].append(row[key])
-            columns["period"].append(Period(int(row["fiscal_year"]), int(row["fiscal_quarter"])).ordinal)
+            columns["ordinal"].append(Period(int(row["fiscal_year"]), int(row["fiscal_quarter"])).ordinal)
             vectors.append(np.asarray(row["vector"], dtype=np.float32))
     flat = pa.array(np.concatenate(vectors) if vectors else np.empty(0, np.float32), type=pa.float32())
     columns["vector"] = pa.FixedSizeListArray.from_arrays(flat, EMBEDDING_DIM)

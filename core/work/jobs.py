@@ -12,9 +12,7 @@ import datetime as dt
 import json
 import os
 import threading
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,15 +22,6 @@ from ..storage.store import Store, utc_now
 
 ACTIVE = ("queued", "running")
 ORIGINS = ("app", "cli", "schedule")
-FLUSH_EVERY_S = 0.5  # progress and log lines reach the database at most this often (and at every step's end)
-
-
-class JobCancelled(Exception):
-    """Raised inside a task at a step boundary when someone asked to cancel its job."""
-
-
-class JobInterrupted(Exception):
-    """Raised inside a task at a step boundary when its runner is stopping (the job can be resumed)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +84,7 @@ def snapshot_path(store: Store) -> Path:
     return Path(store.path + ".jobs.json")
 
 
-def _write_snapshot(store: Store, cur) -> None:
+def write_snapshot(store: Store, cur) -> None:
     """Rewrite the snapshot from the jobs table, inside the caller's write transaction (so writers take turns)."""
     if store.path == ":memory:":
         return
@@ -163,7 +152,7 @@ def submit(store: Store, kind: str, args: dict, *, origin: str) -> Job:
         job_id = cur.execute("SELECT nextval('job_ids')").fetchall()[0][0]
         cur.execute("INSERT INTO jobs (job_id, kind, args, origin, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)",
                     [job_id, kind, text, origin, utc_now()])
-        _write_snapshot(store, cur)
+        write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -205,7 +194,7 @@ def cancel(store: Store, job_id: int) -> Job:
         cur.execute("UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'queued'",
                     [utc_now(), job_id])
         cur.execute("UPDATE jobs SET cancel_requested = TRUE WHERE job_id = ? AND state = 'running'", [job_id])
-        _write_snapshot(store, cur)
+        write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -217,8 +206,8 @@ def resume(store: Store, job_id: int) -> Job:
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE jobs SET state = 'queued', cancel_requested = FALSE, error = NULL, finished_at = NULL, "
                     "runner = NULL WHERE job_id = ? AND state = ?", [job_id, job.state])
-        _append_log(store, job_id, [f"resumed (was {job.state})"], cur)
-        _write_snapshot(store, cur)
+        append_log(store, job_id, [f"resumed (was {job.state})"], cur)
+        write_snapshot(store, cur)
     return get(store, job_id)
 
 
@@ -232,7 +221,7 @@ def claim(store: Store, runner: "Runner", *, job_id: int | None = None) -> Job |
             return None
         cur.execute("UPDATE jobs SET state = 'running', runner = ?, started_at = ?, attempts = attempts + 1 "
                     "WHERE job_id = ?", [runner.token, utc_now(), rows[0][0]])
-        _write_snapshot(store, cur)
+        write_snapshot(store, cur)
     return get(store, rows[0][0])
 
 
@@ -246,11 +235,11 @@ def reap(store: Store) -> list[int]:
             for job_id in dead:
                 cur.execute("UPDATE jobs SET state = 'interrupted', finished_at = ?, error = ? WHERE job_id = ? "
                             "AND state = 'running'", [utc_now(), "the process running it stopped", job_id])
-            _write_snapshot(store, cur)
+            write_snapshot(store, cur)
     return dead
 
 
-def _append_log(store: Store, job_id: int, lines: list[str], cur=None) -> None:
+def append_log(store: Store, job_id: int, lines: list[str], cur=None) -> None:
     def write(cur) -> None:
         first = cur.execute("SELECT coalesce(max(seq), 0) FROM job_log WHERE job_id = ?", [job_id]).fetchall()[0][0]
         now = utc_now()
@@ -286,93 +275,3 @@ class Runner:
         if store.path == ":memory:":
             return True
         return bool(token) and is_held(runners_dir(store) / f"{token}.alive")
-
-
-class JobContext:
-    """What a task sees of its job: progress, log lines, and the stop checks at step boundaries."""
-
-    def __init__(self, store: Store, job: Job, *, stopping: Callable[[], bool] = lambda: False,
-                 echo: Callable[[str], None] | None = None) -> None:
-        self.store, self.job = store, job
-        self._stopping = stopping
-        self._echo = echo
-        self._pending: list[str] = []
-        self._progress: tuple[int, int | None, str | None] = (0, None, None)
-        self._flushed = 0.0
-        self._cancel = False
-
-    def log(self, line: str) -> None:
-        """A line for the job's log (written with the next flush)."""
-        self._pending.append(line)
-        if self._echo:
-            self._echo(line)
-        self._maybe_flush()
-
-    def progress(self, done: int, total: int | None, current: str | None = None) -> None:
-        """done of total steps, and the item in hand."""
-        self._progress = (done, total, current)
-        self._maybe_flush()
-
-    def check(self) -> None:
-        """A step boundary: flush, then stop here if the job was cancelled or the runner is stopping."""
-        self.flush()
-        if self._cancel:
-            raise JobCancelled()
-        if self._stopping():
-            raise JobInterrupted()
-
-    def cancelled(self) -> bool:
-        """True once a cancel was asked for (read at the last flush) or the runner is stopping; safe from any
-        thread, for work that stops by itself."""
-        return self._cancel or self._stopping()
-
-    def _maybe_flush(self) -> None:
-        if time.monotonic() - self._flushed >= FLUSH_EVERY_S:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write progress and pending log lines; read whether a cancel was asked for."""
-        done, total, current = self._progress
-        lines, self._pending = self._pending, []
-        with self.store.transaction(changes_data=False) as cur:
-            cur.execute("UPDATE jobs SET done = ?, total = ?, current = ? WHERE job_id = ?",
-                        [done, total, current, self.job.job_id])
-            if lines:
-                _append_log(self.store, self.job.job_id, lines, cur)
-            self._cancel = bool(cur.execute("SELECT cancel_requested FROM jobs WHERE job_id = ?",
-                                            [self.job.job_id]).fetchall()[0][0])
-            _write_snapshot(self.store, cur)
-        self._flushed = time.monotonic()
-
-
-def run_job(store: Store, job: Job, *, stopping: Callable[[], bool] = lambda: False,
-            echo: Callable[[str], None] | None = None) -> Job:
-    """Run a claimed job to its end and record how it ended."""
-    from ..errors import TranscriptError
-    from .tasks import TASKS
-
-    ctx = JobContext(store, job, stopping=stopping, echo=echo)
-    state, result, error = "succeeded", None, None
-    try:
-        ctx.log(f"started {job.describe()}" + (f", attempt {job.attempts}" if job.attempts > 1 else ""))
-        result = TASKS[job.kind](ctx, **job.args)
-    except JobCancelled:
-        state, error = "cancelled", "cancelled on request; finished steps are kept"
-    except JobInterrupted:
-        state, error = "interrupted", "stopped with its runner; resume to finish it"
-    except TranscriptError as exc:
-        state, error = "failed", str(exc)
-    except Exception as exc:  # a bug: recorded on the job, not lost in a worker's output
-        state, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
-    if error:
-        ctx.log(error)
-    if result and result.get("failed"):
-        state = "failed" if state == "succeeded" else state
-        error = error or f"{result['failed']} of {result.get('steps', '?')} steps failed (see the log)"
-    ctx.flush()
-    with store.transaction(changes_data=False) as cur:
-        cur.execute("UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ? WHERE job_id = ?",
-                    [state, json.dumps(result, default=str) if result is not None else None, error, utc_now(),
-                     job.job_id])
-        _write_snapshot(store, cur)
-    return get(store, job.job_id)

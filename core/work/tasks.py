@@ -14,7 +14,7 @@ from ..ingest.sources import DEFAULT_SOURCE
 from ..model import Period
 from ..settings import Settings
 from ..storage.locks import FileLock
-from .jobs import JobContext
+from .running import JobContext
 
 _analyzers: dict[str, object] = {}  # one loaded Analyzer per taxonomy file, reused by later jobs of this process
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..storage.locks import FileLock, is_held
 from ..storage.store import Store
-from . import jobs, watch
+from . import jobs, running, watch
 
 POLL_S = 0.5            # how often an idle worker looks at the job signal file
 RESCAN_S = 5.0          # and reads the queue even when nothing signalled
@@ -110,7 +110,7 @@ class Worker:
                 jobs.reap(store)
                 job = jobs.claim(store, runner) if jobs.queued(store) else None
                 if job:
-                    jobs.run_job(store, job, stopping=self.stopping, echo=self.echo)
+                    running.run_job(store, job, stopping=self.stopping, echo=self.echo)
                     busy = time.monotonic()
                     continue
             if now - busy >= IDLE_EXIT_S:

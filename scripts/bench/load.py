@@ -32,14 +32,14 @@ def _new_calls(corpus: Path) -> list[Path]:
 def _prepared(corpus: Path, workdir: Path) -> Path:
     """The analysed corpus plus 60 stored calls waiting for analysis."""
     from core.storage.store import Store
-    from core.work import jobs
+    from core.work import jobs, running
 
     base = workdir / "load-base"
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree(corpus, base)
     store = Store(base / "calls.duckdb")
     job = jobs.submit(store, "import", {"paths": [str(p) for p in _new_calls(corpus)]}, origin="cli")
-    done = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    done = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert done.state == "succeeded" and done.result["counts"].get("inserted") == 60, (job, done.result)
     return base
 

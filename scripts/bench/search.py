@@ -180,7 +180,7 @@ def real_rows(data_dir: Path, *, n_queries: int, workdir: Path) -> tuple[list[li
     keys = np.stack([source.column("call_id").to_numpy(), source.column("pos").to_numpy()], axis=1)
     ticker = source.column("ticker").to_numpy(zero_copy_only=False)
     section = source.column("section").to_numpy(zero_copy_only=False)
-    period = source.column("period").to_numpy()
+    period = source.column("ordinal").to_numpy()
     rng = np.random.default_rng(5)
     picks = rng.choice(len(vectors), min(n_queries, len(vectors)), replace=False)
     first, last = int(period.min()), int(period.max())

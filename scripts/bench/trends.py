@@ -14,7 +14,7 @@ from .synthetic_calls import QUARTERS, generate
 
 def queries() -> dict[str, Callable]:
     """Name -> query(store, tickers) of what the pages (and the `trends` command) run."""
-    from core.queries import compare, export, rollups, views
+    from core.queries import compare, export, reader, rollups, views
     from core.queries.views import Scope
 
     every = Scope()
@@ -28,7 +28,7 @@ def queries() -> dict[str, Callable]:
         "Topics: `topic_shares` (all tickers)": lambda s, t: views.topic_shares(s, scope=every),
         "Topics: `topic_shares` (1 ticker: what the page asks)": lambda s, t: views.topic_shares(
             s, scope=Scope(tickers=t[:1])),
-        "Reader: `call_sentences` (one call)": lambda s, t: views.call_sentences(s, 1),
+        "Reader: `call_sentences` (one call)": lambda s, t: reader.call_sentences(s, 1),
         "Compare: `phrase_changes` (two calls)": lambda s, t: compare.phrase_changes(s, a=1, b=2),
         "Data: `stored_calls`": lambda s, t: views.stored_calls(s),
         "Data: `sentence_export` (1 ticker)": lambda s, t: export.sentence_export(s, scope=Scope(tickers=t[:1])),
