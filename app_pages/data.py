@@ -116,7 +116,7 @@ with calls_tab:
         widgets.empty_state("No call is stored yet.")
     else:
         shown = calls[["call_id", "ticker", "fiscal_period", "call_date", "title", "turns", "qa_turns",
-                       "analysed_sentences", "origin", "format", "source", "fetched_at", "http_status",
+                       "analysed_sentences", "tone_model", "origin", "format", "source", "fetched_at", "http_status",
                        "parser_version", "stored_at"]]
         st.caption("Select rows to re-fetch or delete them.")
         picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",

@@ -2,6 +2,7 @@
 gives one."""
 import streamlit as st
 
+from core.analysis.sentiment_choice import describe_model
 from ui import filters, resources, widgets
 from ui.text import escape_markdown, format_clock, format_date
 
@@ -47,7 +48,8 @@ st.subheader(header["title"] or labels[call_id], anchor=False)
 source = header["source"]
 st.caption(f"{header['company'] or header['ticker']} · {header['fiscal_period']} · "
            f"call of {format_date(header['call_date'])} · source: {header['format']} · "
-           f"fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC")
+           f"fetched/imported {header['fetched_at']:%Y-%m-%d %H:%M} UTC"
+           + (f" · tone scored by {describe_model(header['tone_model'])}" if header["tone_model"] else ""))
 if source.startswith(("https://", "http://")):
     st.link_button("Open the source page", source, icon=":material/open_in_new:")
 else:

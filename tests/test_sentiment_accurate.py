@@ -174,3 +174,12 @@ def test_an_analysis_with_the_accurate_model_stores_its_version(installed, tmp_p
         rows = cur.execute("SELECT text, sentiment_label, sentiment_model FROM sentences ORDER BY pos").fetchall()
     labels = [r.label for r in analyzer.model.predict([row[0] for row in rows])]
     assert [row[1] for row in rows] == labels and {row[2] for row in rows} == {analyzer.model.version}
+
+
+def test_a_stored_version_says_which_model_scored_it(artefact):
+    from core.analysis.sentiment import load_sentiment_model
+    from core.analysis.sentiment_choice import describe_model
+
+    accurate = load_accurate_model_from(artefact[0])
+    assert describe_model(accurate.version) == f"the accurate model ({accurate.version})"
+    assert describe_model(load_sentiment_model().version).startswith("the fast model (minilm-")

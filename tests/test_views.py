@@ -92,6 +92,9 @@ def test_call_sentences_header_and_details(store):
     header = reader.call_header(store, 2)
     assert (header["fiscal_period"], header["title"], header["source"]) == (
         "FY2025 Q2", "Q2 2025 Acme Earnings Call", "acme.txt")
+    with store.cursor() as cur:  # the model that scored the call, as its run recorded it
+        assert header["tone_model"] == cur.execute("SELECT sentiment_model FROM analysis_runs WHERE call_id = 2"
+                                                   ).fetchall()[0][0]
     details = reader.sentence_details(store, keys=[(2, 3), (1, 0)])
     assert details["sentence"].tolist() == ["Pricing may be volatile.", "Revenue grew strongly."]
     assert details["speaker_group"].tolist() == ["cfo", "ceo"]
@@ -101,6 +104,7 @@ def test_stored_calls_show_origin_and_analysis(store):
     frame = views.stored_calls(store)
     assert frame[["fiscal_period", "origin", "analysed_sentences"]].values.tolist() == [
         ["FY2025 Q1", "file", 4], ["FY2025 Q2", "file", 4]]
+    assert frame["tone_model"].tolist() == [reader.call_header(store, 1)["tone_model"]] * 2
 
 
 def test_compare_tone_topics_and_phrases(store):

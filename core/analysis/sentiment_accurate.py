@@ -107,7 +107,7 @@ def load_accurate_model_from(model_dir: Path, *, encoder: Encoder | None = None)
         raise ModelUnavailableError(f"the adapter does not fit the encoder: {exc}", where=str(path)) from exc
     merge_adapters(classifier)
     name = config.get("training", {}).get("name", "sentiment")
-    version = f"minilm-lora-{name}-{hashlib.sha256(data).hexdigest()[:8]}"
+    version = f"{sentiment_choice.ACCURATE_VERSION_PREFIX}{name}-{hashlib.sha256(data).hexdigest()[:8]}"
     return AccurateSentimentModel(encoder, classifier, version=version)
 
 

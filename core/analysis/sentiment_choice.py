@@ -16,6 +16,13 @@ SENTIMENT_MODELS = ("auto", "fast", "accurate")
 ACCURATE_DIR = Path(__file__).resolve().parents[2] / "models" / "sentiment-accurate"
 ADAPTER_FILE = "adapter.safetensors"
 ACCURATE_FILES = ("config.json", ADAPTER_FILE)
+ACCURATE_VERSION_PREFIX = "minilm-lora-"  # how the accurate model's versions begin (the fast model's: "minilm-")
+
+
+def describe_model(version: str) -> str:
+    """Which model a stored version is, for people: 'the accurate model (minilm-lora-…)' or 'the fast model (…)'."""
+    kind = "accurate" if version.startswith(ACCURATE_VERSION_PREFIX) else "fast"
+    return f"the {kind} model ({version})"
 
 
 def accurate_installed(model_dir: Path | None = None) -> bool:

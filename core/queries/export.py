@@ -17,7 +17,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SENTENCE_COLUMNS = [
     "ticker", "fiscal_year", "fiscal_quarter", "fiscal_period", "call_date", "call_id", "section", "turn_idx",
-    "sentence_idx", "speaker", "role", "speaker_group", "sentence", "tone_label", "tone_score",
+    "sentence_idx", "speaker", "role", "speaker_group", "sentence", "tone_label", "tone_score", "tone_model",
     *(fact.column for fact in FACTS), "topics",  # the measure registry's per-sentence values
 ]
 
@@ -55,7 +55,7 @@ def sentence_export(store: Store, *, scope: Scope) -> pd.DataFrame:
                {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, c.call_id,
                s.section, s.turn_idx, s.sent_idx AS sentence_idx, s.speaker, s.role, s.speaker_group,
                s.text AS sentence, s.sentiment_label AS tone_label, s.sentiment_score AS tone_score,
-               {", ".join(f"s.{fact.column}" for fact in FACTS)},
+               s.sentiment_model AS tone_model, {", ".join(f"s.{fact.column}" for fact in FACTS)},
                coalesce((SELECT string_agg(t.topic, '; ' ORDER BY t.score DESC) FROM sentence_topics t
                          WHERE t.call_id = s.call_id AND t.pos = s.pos), '') AS topics
         FROM ({Scope.SENTENCES}) s JOIN calls c USING (call_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.measures import PERIOD_LABEL_SQL
+from ..analysis.measures import CURRENT_RUNS_SQL, PERIOD_LABEL_SQL
 from ..embedding import EMBEDDING_DIM
 from ..storage.search import SearchHit
 from ..storage.store import Store
@@ -23,11 +23,13 @@ def call_sentences(store: Store, call_id: int) -> pd.DataFrame:
 
 
 def call_header(store: Store, call_id: int) -> dict:
-    """One call's identity and provenance: ticker, period, date, title, source URL or path, fetch time."""
+    """One call's identity and provenance: ticker, period, date, title, source URL or path, fetch time, and the
+    sentiment model that scored its tone (None until the current model has analysed it)."""
     frame = frame_of(store, f"""
         SELECT c.call_id, c.ticker, {PERIOD_LABEL_SQL} AS fiscal_period, c.call_date, c.call_time, c.title,
-               c.company, c.format, c.source, d.fetched_at, d.http_status, c.stored_at
-        FROM calls c JOIN documents d USING (doc_id) WHERE c.call_id = ?
+               c.company, c.format, c.source, d.fetched_at, d.http_status, c.stored_at, r.sentiment_model AS tone_model
+        FROM calls c JOIN documents d USING (doc_id) LEFT JOIN {CURRENT_RUNS_SQL} r USING (call_id)
+        WHERE c.call_id = ?
     """, [call_id])
     return frame.iloc[0].to_dict() if len(frame) else {}
 

@@ -212,7 +212,8 @@ def stored_calls(store: Store) -> pd.DataFrame:
     """Every stored call with its provenance (origin fool/alphavantage/file, source, fetch time, parser version) and
     analysis state, oldest first."""
     frame = frame_of(store, f"""
-        SELECT k.*, a.analyzed_at, a.sentences AS analysed_sentences, {PERIOD_LABEL_SQL} AS fiscal_period
+        SELECT k.*, a.analyzed_at, a.sentences AS analysed_sentences, a.sentiment_model AS tone_model,
+               {PERIOD_LABEL_SQL} AS fiscal_period
         FROM ({CALLS_SQL}) k JOIN calls c USING (call_id) LEFT JOIN {CURRENT_RUNS_SQL} a USING (call_id)
         ORDER BY k.ticker, k.fiscal_year, k.fiscal_quarter
     """, [], arrow=True)
