@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.model import Period
-from core.views import Scope
+from core.queries.views import Scope
 from ui import charts, filters, resources, widgets
 
 st.title("Compare")

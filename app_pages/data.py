@@ -4,12 +4,12 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from core import jobs, watch
 from core.errors import TranscriptError
-from core.ingest import IMPORT_SUFFIXES
+from core.ingest.files import IMPORT_SUFFIXES
+from core.ingest.parsers import PARSER_VERSION
+from core.ingest.sources import SOURCES, plan_refetch
 from core.model import Period, period_range, ticker_symbol
-from core.parsers import PARSER_VERSION
-from core.sources import SOURCES, plan_refetch
+from core.work import jobs, watch
 from ui import filters, resources, widgets
 from ui import jobs as ui_jobs
 

@@ -1,8 +1,8 @@
 """Overview: per ticker, the latest call against the previous one and a year before."""
 import streamlit as st
 
-from core.guidance_links import change_text
-from core.measures import SUMMARY
+from core.analysis.measures import SUMMARY
+from core.queries.guidance_links import change_text
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date
 

@@ -2,7 +2,7 @@
 with the tone of the answers, the latest call's new questions, and the recurring themes that went quiet."""
 import streamlit as st
 
-from core.question_themes import NEW_SIMILARITY, QUIET_MIN_CALLS, QUIET_WINDOW, THEME_DISTANCE
+from core.queries.question_themes import NEW_SIMILARITY, QUIET_MIN_CALLS, QUIET_WINDOW, THEME_DISTANCE
 from ui import charts, filters, resources, widgets
 
 THEME_TABLE = ["label", "terms", "questions", "calls", "first_period", "last_period", "analysts", "answer_tone_first",

@@ -6,7 +6,7 @@ from ui import filters, resources, widgets
 from ui.text import escape_markdown, format_clock, format_date
 
 TONE_MARK = {"positive": "blue-background", "negative": "red-background"}
-SECTIONS = {"prepared": "Prepared remarks", "qa": "Questions and answers"}
+HEADINGS = {"prepared": "Prepared remarks", "qa": "Questions and answers"}
 
 
 def clock(seconds: object) -> str:
@@ -84,7 +84,7 @@ for turn_idx, turn in sentences.groupby("turn_idx", sort=True):
     first = turn.iloc[0]
     if first["section"] != section:
         section = first["section"]
-        st.header(SECTIONS.get(section, section), anchor="questions-and-answers" if section == "qa" else "prepared")
+        st.header(HEADINGS.get(section, section), anchor="questions-and-answers" if section == "qa" else "prepared")
     who = escape_markdown(first["speaker"]) + (f" · {escape_markdown(first['role'])}" if first["role"] else "")
     when = clock(first["turn_offset_s"])
     body = " ".join(sentence_markdown(row) for row in turn.itertuples())

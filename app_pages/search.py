@@ -1,8 +1,9 @@
 """Search: semantic, keyword or hybrid search over every analysed sentence, under the sidebar's filters."""
 import streamlit as st
 
-from core.search import MODES
-from core.views import Scope
+from core.model import SECTION_LABELS
+from core.queries.views import Scope
+from core.storage.search import MODES
 from ui import filters, navigation, resources, widgets
 from ui.text import escape_markdown, format_date, highlight, query_terms
 
@@ -43,7 +44,7 @@ for row in results.to_dict("records"):
     score = row["tone_score"]
     tone = (row["tone_label"] or "–") + (f" {score:+.2f}" if score == score else "")  # NaN: not scored
     role = f" ({escape_markdown(row['role'])})" if row["role"] else ""
-    section = filters.SECTIONS.get(row["section"], row["section"])
+    section = SECTION_LABELS.get(row["section"], row["section"])
     header = (f"**{escape_markdown(row['ticker'])} · {row['fiscal_period']}** · {format_date(row['call_date'])} · "
               f"{escape_markdown(row['speaker'])}{role} · {section} · tone {tone}")
     with st.container(border=True):  # one text and one link per hit: a page of hits stays cheap to send and draw

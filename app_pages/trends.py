@@ -1,13 +1,13 @@
 """Trends: tone across quarters by section and speaker, its quarter-on-quarter change, and every other headline
-measure of the registry (core/measures.py) by the same series."""
+measure of the registry (core/analysis/measures.py) by the same series."""
 import streamlit as st
 
-from core.measures import HEADLINE, NET_TONE
-from core.model import Period
-from core.views import Scope
+from core.analysis.measures import HEADLINE, NET_TONE
+from core.model import SECTION_LABELS, Period
+from core.queries.views import Scope
 from ui import charts, filters, resources, widgets
 
-SERIES = {"call": "Whole call", "prepared": "Prepared remarks", "qa": "Q&A", "ceo": "CEO", "cfo": "CFO",
+SERIES = {"call": "Whole call", **SECTION_LABELS, "ceo": "CEO", "cfo": "CFO",
           "analyst": "Analysts", "executive": "Other executives"}
 
 st.title("Trends")

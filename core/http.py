@@ -16,30 +16,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from .errors import FetchError, HttpStatusError, RateLimitedError, RobotsDisallowedError
-from .redaction import SECRET_PARAM, redact
+from .redaction import URL_LOGGERS, RedactingFilter, redact
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
-
-
-class _RedactingFilter(logging.Filter):
-    """Scrubs API keys and known secrets from the records of loggers that print request URLs (urllib3 at DEBUG)."""
-
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if SECRET_PARAM.search(message) or any(s in message for s in self.secrets):
-            record.msg, record.args = redact(message, self.secrets), ()
-        return True
-
-
-_URL_LOGGERS = tuple(logging.getLogger(name) for name in ("urllib3.connectionpool",))
-for _logger in _URL_LOGGERS:
-    _logger.addFilter(_RedactingFilter())  # API keys in query strings, whichever client asked
 
 
 @dataclass(frozen=True)
@@ -47,7 +28,7 @@ class HttpPolicy:
     """How politely and patiently to fetch; every limit is configurable."""
 
     min_interval: float = 1.0
-    # slower paces for hosts (and their subdomains); fetching uses those the sources declare (core/sources)
+    # slower paces for hosts (and their subdomains); fetching uses those the sources declare (core/ingest/sources)
     host_intervals: Mapping[str, float] = field(default_factory=dict)
     max_concurrency: int = 2
     connect_timeout: float = 10.0
@@ -122,8 +103,8 @@ class HttpClient:
         self.user_agent = user_agent
         self.audit = audit
         self._secrets = tuple(s for s in secrets if s)
-        self._log_filter = _RedactingFilter(self._secrets)  # this client's secrets, until it is closed
-        for logger in _URL_LOGGERS:
+        self._log_filter = RedactingFilter(self._secrets)  # this client's secrets, until it is closed
+        for logger in URL_LOGGERS:
             logger.addFilter(self._log_filter)
         self._session = requests.Session()
         self._session.headers.update({
@@ -138,7 +119,7 @@ class HttpClient:
 
     def close(self) -> None:
         self._session.close()
-        for logger in _URL_LOGGERS:
+        for logger in URL_LOGGERS:
             logger.removeFilter(self._log_filter)
 
     # -- public -----------------------------------------------------------------------------------

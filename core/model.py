@@ -7,12 +7,13 @@ import unicodedata
 from dataclasses import asdict, dataclass
 
 SECTIONS = ("prepared", "qa")
+SECTION_LABELS = {"prepared": "Prepared remarks", "qa": "Q&A"}  # how the product names them
 TURN_TYPES = ("presentation", "question", "answer", "operator")
 KINDS = ("executive", "analyst", "operator", "other")
 
 EMBEDDING_DIM = 384  # the width of a sentence vector (MiniLM-L6); the vector table and search check it
 SPEAKER_GROUPS = (*KINDS, "ceo", "cfo")  # a sentence's speaker: the kinds, with CEO and CFO apart from executives
-MODES = ("vector", "fts", "hybrid")     # search modes (core/search.py)
+MODES = ("vector", "fts", "hybrid")     # search modes (core/storage/search.py)
 
 
 
@@ -63,7 +64,7 @@ class Transcript:
     fiscal_quarter: int
     call_date: dt.date | None
     title: str
-    format: str  # the parser format it was read from (a key of core/parsers FORMATS)
+    format: str  # the parser format it was read from (a key of core/ingest/parsers FORMATS)
     source: str
     turns: tuple[Turn, ...]
     participants: tuple[Participant, ...] = ()
@@ -102,7 +103,7 @@ class Period:
 
     @property
     def ordinal(self) -> int:
-        """Quarters since year 0, for ranges and ordering (core.measures.PERIOD_ORDINAL_SQL in SQL)."""
+        """Quarters since year 0, for ranges and ordering (core.analysis.measures.PERIOD_ORDINAL_SQL in SQL)."""
         return self.fiscal_year * 4 + self.fiscal_quarter - 1
 
     @property
@@ -128,7 +129,7 @@ class Period:
 
 
 def period_label(fiscal_year: int, fiscal_quarter: int) -> str:
-    """'FY2025 Q2' (core.measures.PERIOD_LABEL_SQL in SQL)."""
+    """'FY2025 Q2' (core.analysis.measures.PERIOD_LABEL_SQL in SQL)."""
     return f"FY{fiscal_year} Q{fiscal_quarter}"
 
 

@@ -33,7 +33,7 @@ class Settings:
     own settings by name when asked (`value`)."""
 
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("EARNINGS_DATA_DIR", ROOT / "data")))
-    # sources' settings (base URLs, API keys: core/sources) by name; those given here win over the environment
+    # sources' settings (base URLs, API keys: core/ingest/sources) by name; those given here win over the environment
     overrides: Mapping[str, str] = field(default_factory=dict, repr=False)
     # scaling out (docs/scaling.md): models' device, a Ray cluster for `analyze`, vectors on object storage
     device: str = field(default_factory=lambda: os.environ.get("EARNINGS_DEVICE", "auto"))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
+from core.analysis.lexicon import lm_counts, lm_tone
+from core.analysis.sentiment import CONFIG_FILE, MODEL_DIR, SentimentModel, load_sentiment_model_from
 from core.embedding import load_encoder
-from core.lexicon import lm_counts, lm_tone
-from core.sentiment import CONFIG_FILE, MODEL_DIR, SentimentModel, load_sentiment_model_from
 from scripts.bench.report import write_section
 from scripts.labelset import corpus_sentences
 from scripts.sample_sentences import _WORD, MIN_WORDS, group_of, is_lm_negative

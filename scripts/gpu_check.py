@@ -50,7 +50,7 @@ def _probabilities(logits: np.ndarray) -> np.ndarray:
 
 def compare(texts: list[str], *, batch_size: int = 1024) -> DeviceReport:
     """CPU float32 against CUDA float16 on these texts."""
-    from core.sentiment import load_sentiment_model
+    from core.analysis.sentiment import load_sentiment_model
 
     cpu, gpu = load_sentiment_model("cpu"), load_sentiment_model("cuda")
     cpu_vectors, cpu_logits = cpu.embed_and_logits(texts, batch_size=64)
@@ -68,7 +68,7 @@ def speeds(texts: list[str], *, batch_size: int) -> dict[str, float]:
     """Sentences/s: tokenizing in one process, the model on tokens made ahead, and embed_and_score from text."""
     import torch
 
-    from core.sentiment import load_sentiment_model
+    from core.analysis.sentiment import load_sentiment_model
 
     model = load_sentiment_model("cuda")
     model.embed_and_score(texts[:batch_size], batch_size=batch_size)  # warm-up (kernels, allocator)
@@ -88,8 +88,8 @@ def speeds(texts: list[str], *, batch_size: int) -> dict[str, float]:
 
 def corpus_sentences(calls: int) -> list[str]:
     """The sentences of the latest `calls` StreetEvents calls per ticker in ../shared."""
-    from core.parsers import parse_document
-    from core.sentences import sentences_of
+    from core.analysis.sentences import sentences_of
+    from core.ingest.parsers import parse_document
 
     texts: list[str] = []
     for folder in sorted(p for p in CORPUS.iterdir() if p.is_dir()):

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
+from core.analysis.sentences import Sentence, sentences_of
 from core.errors import TranscriptError
+from core.ingest.parsers import parse_document
 from core.model import Transcript
-from core.parsers import parse_document
-from core.sentences import Sentence, sentences_of
 
 LABELS = ("positive", "neutral", "negative")
 LABEL_COLUMNS = ("ref_file", "turn_idx", "sent_idx", "sha1", "label", "annotator")
@@ -56,7 +56,7 @@ class SampleRef:
     ref_file: str
     turn_idx: int
     sent_idx: int
-    pos: int           # position in the call, as core.sentences numbers it
+    pos: int           # position in the call, as core.analysis.sentences numbers it
     sha1: str
     stratum: str       # e.g. "qa-executive-lmneg"
 

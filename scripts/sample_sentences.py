@@ -18,7 +18,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from core.sentences import Sentence
+from core.analysis.sentences import Sentence
 from scripts.labelset import SAMPLE_COLUMNS, SampleRef, corpus_sentences, sentence_hash
 
 ROOT = Path(__file__).resolve().parents[1]

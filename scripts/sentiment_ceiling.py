@@ -19,8 +19,8 @@ from pathlib import Path
 
 import torch
 
+from core.analysis.sentiment import LABELS
 from core.embedding import Encoder, load_encoder, mean_pool
-from core.sentiment import LABELS
 from scripts.bench.report import table, write_section
 from scripts.bench_sentiment import incall_scores, stratum_weights
 from scripts.sentiment_data import (

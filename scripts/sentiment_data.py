@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, f1_score
 
+from core.analysis.sentiment import LABELS
 from core.errors import ConfigError
-from core.sentiment import LABELS
 from scripts.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from core.embedding import Encoder, load_encoder
-from core.sentiment import (
+from core.analysis.sentiment import (
     CONFIG_FILE,
     LABELS,
     MODEL_DIR,
@@ -27,6 +26,7 @@ from core.sentiment import (
     build_branch,
     load_sentiment_model_from,
 )
+from core.embedding import Encoder, load_encoder
 from scripts.sentiment_data import (
     AGREEMENT_FILES,
     DEFAULT_CORPUS,
@@ -52,7 +52,7 @@ INCALL_VALIDATION = 0.2  # share of each ticker's calls held out (all their labe
 @dataclass(frozen=True)
 class TrainConfig:
     """Hyper-parameters; incall_repeats = how often each in-call example is seen per epoch; query = the readout's
-    query vector (core.sentiment.QUERIES). The defaults are the recipe of the shipped model;
+    query vector (core.analysis.sentiment.QUERIES). The defaults are the recipe of the shipped model;
     `--phrasebank-only --label-smoothing 0` is that of models/sentiment-phrasebank."""
 
     epochs: int = 5

@@ -101,9 +101,9 @@ def _hand_analysed_store(*, hostile: str | None = None, path: str = ":memory:", 
     """
     import datetime as dt
 
-    from core.aggregates import complete
+    from core.analysis.aggregates import complete
     from core.model import Transcript, Turn
-    from core.store import RawDocument, Store
+    from core.storage.store import RawDocument, Store
 
     store = Store(path)
     calls = {
@@ -169,12 +169,12 @@ def corpus_data_dir(tmp_path_factory) -> Path:
     """A data dir (EARNINGS_DATA_DIR layout) with the real 8 NVDA + 4 AMD StreetEvents calls imported and analysed
     once per session; skips with the reason when ../shared or the sentiment model is absent (fails under CI=1)."""
     require_shared("corpus", "streetevents")
-    from core.analyze import analyze
+    from core.analysis.analyze import analyze
+    from core.analysis.sentiment import load_sentiment_model
     from core.errors import TranscriptError
-    from core.ingest import import_paths
-    from core.sentiment import load_sentiment_model
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     try:
         load_sentiment_model()

@@ -65,10 +65,10 @@ def _instrument(out: int, stop: dict | None) -> dict:
     import lancedb.table
     import pyarrow as pa
 
-    import core.analyze
-    import core.ingest
-    import core.store
-    import core.vectors
+    import core.analysis.analyze
+    import core.ingest.files
+    import core.storage.store
+    import core.storage.vectors
 
     seen: dict[str, int] = {}
     state = {"armed": None}
@@ -94,7 +94,7 @@ def _instrument(out: int, stop: dict | None) -> dict:
             _emit(out, wait=phase, n=seen[phase], inside=point)
             _readline(0)
 
-    real_transaction = core.store.Store.transaction
+    real_transaction = core.storage.store.Store.transaction
 
     @contextlib.contextmanager
     def transaction(self, *args, **kwargs):
@@ -122,8 +122,8 @@ def _instrument(out: int, stop: dict | None) -> dict:
             return result
         return wrapper
 
-    real_import, real_insert = core.ingest.import_file, core.analyze._insert
-    real_write, real_index = core.vectors.VectorIndex.write_calls, core.vectors.VectorIndex.ensure_index
+    real_import, real_insert = core.ingest.files.import_file, core.analysis.analyze._insert
+    real_write, real_index = core.storage.vectors.VectorIndex.write_calls, core.storage.vectors.VectorIndex.ensure_index
 
     def import_file(store, path, **kwargs):
         reached("import", str(path))
@@ -143,11 +143,11 @@ def _instrument(out: int, stop: dict | None) -> dict:
         reached("index")
         return real_index(self, **kwargs)
 
-    core.ingest.import_file = import_file
-    core.analyze._insert = insert
-    core.vectors.VectorIndex.write_calls = write_calls
-    core.vectors.VectorIndex.ensure_index = ensure_index
-    core.store.Store.transaction = transaction
+    core.ingest.files.import_file = import_file
+    core.analysis.analyze._insert = insert
+    core.storage.vectors.VectorIndex.write_calls = write_calls
+    core.storage.vectors.VectorIndex.ensure_index = ensure_index
+    core.storage.store.Store.transaction = transaction
     lancedb.table._sanitize_data = sanitize
     lancedb.table.LanceTable.create_index = index_write(lancedb.table.LanceTable.create_index)
     lancedb.table.LanceTable.optimize = index_write(lancedb.table.LanceTable.optimize)
@@ -181,7 +181,7 @@ def serve() -> None:
     import torch
 
     import core.cli  # noqa: F401  (every command module, with torch and lancedb)
-    from core.sentiment import load_sentiment_model
+    from core.analysis.sentiment import load_sentiment_model
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # no OpenMP pool in the server: a pool does not survive a fork (the child would hang)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 def wait_for_job(db: Path | str, job_id: int, *, within_s: float = 600):
     """The job once it is no longer queued or running; fails past within_s (a hang, not slowness)."""
-    from core import jobs
-    from core.store import Store
+    from core.storage.store import Store
+    from core.work import jobs
 
     store = Store(db)
     deadline = time.monotonic() + within_s

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.object_store import open_vectors
+from core.storage.object_store import open_vectors
 
 
 def rows(call_id: int, count: int) -> list[dict]:

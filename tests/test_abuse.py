@@ -56,12 +56,12 @@ def hostile_transcript(quarter: int) -> bytes:
 @pytest.fixture(scope="module")
 def hostile_dir(tmp_path_factory) -> Path:
     """Two analysed EVIL calls full of payloads, imported under a hostile file name (skips without the models)."""
-    from core.analyze import Analyzer
+    from core.analysis.analyze import Analyzer
     from core.errors import TranscriptError
-    from core.ingest import import_bytes
+    from core.ingest.files import import_bytes
     from core.model import Period
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     try:
         analyzer = Analyzer()
@@ -82,8 +82,8 @@ def hostile_dir(tmp_path_factory) -> Path:
 
 
 def table_counts(data: Path) -> dict[str, int]:
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     with Store(data / "calls.duckdb") as store, store.cursor() as cur:
         names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()]
@@ -141,7 +141,8 @@ def test_payloads_in_transcripts_and_searches_render_inert(hostile_dir, tmp_path
         shown = main.inner_text()
         assert XSS[2] in shown and "$x$ :red[alert]" in shown  # markdown in a transcript is shown as text
         for tag in ("<script", "<img", "onerror=", "<svg", "<iframe", "onmouseover="):
-            assert tag not in shown  # markup in a transcript is stripped when it is parsed (core/parsers/markup.py)
+            # markup in a transcript is stripped when it is parsed (core/ingest/parsers/markup.py)
+            assert tag not in shown
         assert page.evaluate("typeof window.__xss") == "undefined"
 
 
@@ -160,7 +161,7 @@ def formula_cells(data: bytes) -> list[str]:
 def test_export_neutralises_formula_text_in_every_kind_of_text_column(value, dtype):
     """Catches: a text column (pandas object, string or categorical dtype) or a header written raw, and a CR or
     LF inside a cell written unquoted (a spreadsheet starts a new row there, and the rest may be a formula)."""
-    from core.export import to_csv
+    from core.queries.export import to_csv
 
     frame = pd.DataFrame({"sentence": pd.Series([value, "plain"], dtype=dtype), value: ["x", "y"],
                           "tone_score": [-0.5, 0.25]})
@@ -172,10 +173,10 @@ def test_export_neutralises_formula_text_in_every_kind_of_text_column(value, dty
 
 
 def test_sentence_export_of_hostile_calls_is_neutralised(hostile_dir):
-    """Catches: core.export.sentence_export + to_csv letting a transcript's formula through."""
-    from core.export import sentence_export, to_csv
-    from core.store import Store
-    from core.views import Scope
+    """Catches: core.queries.export.sentence_export + to_csv letting a transcript's formula through."""
+    from core.queries.export import sentence_export, to_csv
+    from core.queries.views import Scope
+    from core.storage.store import Store
 
     with Store(hostile_dir / "calls.duckdb") as store:
         frame = sentence_export(store, scope=Scope())
@@ -192,7 +193,7 @@ PAGE_PARAMS = {"overview": {}, "trends": {}, "topics": {"phrase": "guidance"}, "
 
 @pytest.mark.slow
 def test_every_download_on_every_page_is_neutralised(hostile_dir, monkeypatch, downloads):
-    """Catches: a page offering a CSV (st.download_button) built without core.export.to_csv, for any table,
+    """Catches: a page offering a CSV (st.download_button) built without core.queries.export.to_csv, for any table,
     including the Data page's stored calls (hostile file name) and sentence export."""
     monkeypatch.setenv("EARNINGS_DATA_DIR", str(hostile_dir))
     per_page = {}
@@ -212,13 +213,13 @@ def test_every_download_on_every_page_is_neutralised(hostile_dir, monkeypatch, d
 # --- SQL-looking input ------------------------------------------------------------------------------------------
 def test_sql_looking_input_to_queries_changes_nothing(hostile_dir):
     """Catches: a search string, ticker, topic or phrase spliced into DuckDB or LanceDB SQL."""
-    from core import rollups, views
     from core.embedding import load_encoder
     from core.errors import ConfigError
-    from core.export import sentence_export
-    from core.store import Store
-    from core.vectors import VectorIndex
-    from core.views import Scope
+    from core.queries import rollups, views
+    from core.queries.export import sentence_export
+    from core.queries.views import Scope
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     before = table_counts(hostile_dir)
     encoder = load_encoder()
@@ -375,8 +376,8 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
             form.get_by_text("Analyse the new calls afterwards").click()
             form.get_by_role("button", name="Fetch").click()
             page.get_by_text("Fetch of NVDA: job #").wait_for(timeout=120_000)
-            from core import jobs
-            from core.store import Store
+            from core.storage.store import Store
+            from core.work import jobs
 
             (fetch,) = [j for j in jobs.recent(Store(data / "calls.duckdb")) if j.kind == "fetch"]
             assert wait_for_job(data / "calls.duckdb", fetch.job_id).state == "failed"  # run by the app's worker
@@ -397,8 +398,8 @@ def test_api_key_never_appears_in_pages_logs_or_exports(hostile_dir, tmp_path):
         assert SENTINEL not in (data / "worker.log").read_text(encoding="utf-8", errors="replace")
     finally:
         server.shutdown()
-    from core.export import to_csv
-    from core.store import Store
+    from core.queries.export import to_csv
+    from core.storage.store import Store
 
     with Store(data / "calls.duckdb") as store, store.cursor() as cur:
         documents = cur.execute("SELECT * FROM documents").df()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from core import aggregates, views
-from core.cues import is_forward_looking
-from core.measures import FACTS
-from core.schema import MIGRATIONS
-from core.sentences import speaker_group
-from core.store import Store
+from core.analysis import aggregates
+from core.analysis.cues import is_forward_looking
+from core.analysis.measures import FACTS
+from core.analysis.sentences import speaker_group
+from core.queries import views
+from core.storage.schema import MIGRATIONS
+from core.storage.store import Store
 
 ROLES = [("executive", "President, Chief Executive Officer"), ("executive", "Interim CFO"),
          ("executive", "CFO & CEO"), ("executive", "Investor Relations"), ("analyst", "Analyst"),
@@ -76,6 +77,6 @@ def test_facts_are_computed_only_where_missing(analysed_store):
         cur.execute("UPDATE sentences SET forward_looking = NULL WHERE call_id = 2")
         aggregates.fill_facts(cur, ["forward_looking"], [2])
     assert _rows(store, "SELECT call_id, text FROM sentences WHERE forward_looking") == [(2, "We expect more growth.")]
-    with pytest.raises(ValueError, match="no fact 'no_such_fact' in core.measures.FACTS"):
+    with pytest.raises(ValueError, match="no fact 'no_such_fact' in core.analysis.measures.FACTS"):
         with store.transaction() as cur:
             aggregates.add_fact(cur, "no_such_fact")

@@ -8,12 +8,12 @@ import pytest
 from fool_site import running_site
 
 from core.errors import ConfigError, ParseError
-from core.fetch import fetch_calls
 from core.http import HttpClient, HttpPolicy
+from core.ingest.fetch import fetch_calls
+from core.ingest.parsers import alphavantage
 from core.model import Period
-from core.parsers import alphavantage
 from core.settings import Settings
-from core.store import Store
+from core.storage.store import Store
 
 KEY = "AVsecretKEY42"
 Q1, Q2, Q3 = Period(2024, 1), Period(2024, 2), Period(2024, 3)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.analyst_identity import identities, name_parts, same_firm
+from core.queries.analyst_identity import identities, name_parts, same_firm
 
 GOLD = Path(__file__).with_name("gold") / "analysts" / "NVDA-sample.json"
 
@@ -59,8 +59,8 @@ def test_a_firm_is_recognised_under_its_printings():
 def nvda_store(tmp_path_factory):
     from conftest import require_shared
 
-    from core.ingest import import_paths
-    from core.store import Store
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
 
     folder = require_shared("corpus", "streetevents", "NVDA")
     store = Store(tmp_path_factory.mktemp("analysts") / "calls.duckdb")
@@ -73,7 +73,7 @@ def nvda_store(tmp_path_factory):
 
 @pytest.mark.needs_shared("corpus/streetevents/NVDA")
 def test_the_hand_counted_calls_have_the_same_analysts_firms_and_questions(nvda_store):
-    from core.analysts import questions
+    from core.queries.analysts import questions
 
     gold = json.loads(GOLD.read_text())
     asked = questions(nvda_store, "NVDA")
@@ -89,7 +89,7 @@ def test_the_hand_counted_calls_have_the_same_analysts_firms_and_questions(nvda_
 
 @pytest.mark.needs_shared("corpus/streetevents/NVDA")
 def test_a_name_variant_is_one_analyst_and_a_firm_change_is_history(nvda_store):
-    from core.analysts import directory
+    from core.queries.analysts import directory
 
     gold = json.loads(GOLD.read_text())
     people = directory(nvda_store, "NVDA").set_index("name")
@@ -108,7 +108,7 @@ def test_a_name_variant_is_one_analyst_and_a_firm_change_is_history(nvda_store):
 
 @pytest.mark.needs_shared("corpus/streetevents/NVDA")
 def test_who_asked_about_a_phrase_finds_only_questions_with_it(nvda_store):
-    from core.analysts import asked_about
+    from core.queries.analysts import asked_about
 
     asked = asked_about(nvda_store, "NVDA", phrase="Blackwell")
     assert len(asked) >= 3 and all("blackwell" in text.lower() for text in asked["text"])
@@ -119,8 +119,8 @@ def test_who_asked_about_a_phrase_finds_only_questions_with_it(nvda_store):
 # -- analysed calls: tone, answers, non-answers, topics; the command --------------------------------------------
 @pytest.mark.slow
 def test_analysed_calls_give_tone_answers_and_topics(corpus_data_dir):
-    from core.analysts import asked_about, directory, history
-    from core.store import Store
+    from core.queries.analysts import asked_about, directory, history
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store:
         people = directory(store, "NVDA")

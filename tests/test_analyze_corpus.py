@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 from conftest import SHARED, missing_prerequisite, require_shared
 
-from core import views
-from core.analyze import Analyzer, AnalyzeReport
-from core.measures import MEASURES, Part
-from core.parsers import PARSER_VERSION, parse_document
-from core.rollups import phrase_trend, rollup, tone_gap, trends
-from core.sentences import speaker_group
-from core.store import RawDocument, Store
-from core.vectors import VectorIndex
+from core.analysis.analyze import Analyzer, AnalyzeReport
+from core.analysis.measures import MEASURES, Part
+from core.analysis.sentences import speaker_group
+from core.ingest.parsers import PARSER_VERSION, parse_document
+from core.queries import views
+from core.queries.rollups import phrase_trend, rollup, tone_gap, trends
+from core.storage.store import RawDocument, Store
+from core.storage.vectors import VectorIndex
 
 CORPUS = SHARED / "corpus" / "streetevents" / "NVDA"
 
@@ -125,7 +125,7 @@ def test_trends_table_has_one_row_per_call(nvda) -> None:
     frame = trends(nvda[0], ticker="NVDA")
     assert len(frame) == 60 and frame.period.iloc[0] == "FY2010 Q4" and frame.period.iloc[-1] == "FY2025 Q3"
     # every quarter has a CEO line: FY2024 Q3 - FY2025 Q1 list him without a title ("Jensen Huang,   -"), and the
-    # role comes from the call's introduction (core/parsers/intro_roles.py)
+    # role comes from the call's introduction (core/ingest/parsers/intro_roles.py)
     assert frame.net_tone_cfo.notna().all() and frame.net_tone_analyst.notna().all()
     assert frame.net_tone_ceo.notna().all()
 

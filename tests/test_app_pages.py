@@ -70,7 +70,7 @@ def test_overview_shows_the_latest_call_against_the_previous(hand_app):
 def test_overview_download_is_the_table(hand_app, downloads):
     """The CSV and the table hold the hand store's figures (uncertainty: 1 hedge in 14 and in 13 words), one column
     per summary measure of the registry."""
-    from core.views import OVERVIEW_COLUMNS
+    from core.queries.views import OVERVIEW_COLUMNS
 
     at = open_page("overview")
     assert len(downloads) == 2  # the overview table and the topic movers
@@ -138,7 +138,7 @@ def test_reader_colours_tone_and_escapes_hostile_text(hand_app):
 
 
 def test_reader_shows_the_calls_clock_where_the_document_gives_it(hand_app):
-    from core.store import Store
+    from core.storage.store import Store
 
     with Store(Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb") as store, store.transaction() as cur:
         cur.execute("UPDATE turns SET marks = [[0, 1770], [20, 1805]], offset_s = 1770 WHERE call_id = 2 AND idx = 0")
@@ -246,8 +246,8 @@ def test_data_page_offers_a_reparse_that_loses_nothing_when_documents_do_not_par
 def test_an_imports_warnings_show_in_the_data_pages_job_log(hand_app, tmp_path):
     from invented_call import streetevents_text
 
-    from core import jobs
-    from core.store import Store
+    from core.storage.store import Store
+    from core.work import jobs
 
     path = tmp_path / "2024-05-22-ACME.txt"
     path.write_text(streetevents_text(body={3: ["<Sync id='L9'/>"]}), encoding="utf-8")
@@ -265,9 +265,9 @@ def test_the_jobs_tab_cancels_a_running_job_and_resumes_it(hand_app):
     so the job provably runs while Cancel is pressed."""
     import time
 
-    from core import jobs
-    from core.locks import FileLock
-    from core.store import Store
+    from core.storage.locks import FileLock
+    from core.storage.store import Store
+    from core.work import jobs
 
     db = Path(os.environ["EARNINGS_DATA_DIR"]) / "calls.duckdb"
     store = Store(db)

@@ -29,8 +29,8 @@ def test_write_section_appends_then_replaces_in_place(tmp_path):
 
 
 def test_synthetic_calls_are_complete_analysed_calls():
-    from core import views
-    from core.store import Store
+    from core.queries import views
+    from core.storage.store import Store
 
     with Store(":memory:") as store:
         sentences = generate(store, calls=6, sentences_per_call=40, quarters=4)

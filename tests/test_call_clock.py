@@ -5,14 +5,14 @@ from conftest import missing_prerequisite
 from invented_call import TURNS, streetevents_text
 
 from core.errors import TranscriptError
-from core.ingest import import_paths
-from core.store import Store
-from core.views import call_sentences
+from core.ingest.files import import_paths
+from core.queries.reader import call_sentences
+from core.storage.store import Store
 
 
 def test_timing_tags_reach_the_analysed_sentences(tmp_path):
-    from core.analyze import Analyzer
-    from core.vectors import VectorIndex
+    from core.analysis.analyze import Analyzer
+    from core.storage.vectors import VectorIndex
 
     first, second = TURNS[2][2]
     first = '<Sync id="L7"time="00:03:10"/>' + first.replace(" Revenue", ' <Sync id="L8"time="00:03:12"/>Revenue')

@@ -5,10 +5,10 @@ import pytest
 from conftest import needs_shared
 from fool_site import NVDA_PAGE, NVDA_Q1_2026, NVDA_Q3_2026, nvidia_site, running_site
 
-import core.fetch
+import core.ingest.fetch
 from core.cli import main
 from core.settings import Settings
-from core.store import Store
+from core.storage.store import Store
 
 pytestmark = needs_shared(NVDA_PAGE)
 
@@ -83,9 +83,9 @@ def test_reparse_works_from_stored_pages_without_the_network(capsys, monkeypatch
     capsys.readouterr()  # the server is gone now: reparse must not need it
     assert main(["reparse"]) == 0
     assert lines(capsys.readouterr().out)[-1] == ["2", "unchanged"]
-    monkeypatch.setattr(core.fetch, "PARSER_VERSION", core.fetch.PARSER_VERSION + 1)
+    monkeypatch.setattr(core.ingest.fetch, "PARSER_VERSION", core.ingest.fetch.PARSER_VERSION + 1)
     assert main(["reparse"]) == 0
     assert lines(capsys.readouterr().out)[-1] == ["2", "replaced"]
     with Store(Settings().db_path) as store:
-        assert {c["parser_version"] for c in store.calls()} == {core.fetch.PARSER_VERSION}
+        assert {c["parser_version"] for c in store.calls()} == {core.ingest.fetch.PARSER_VERSION}
         assert len(store.calls()) == 2

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cues import Exchange, exchanges, is_forward_looking, judge, non_answer_phrase
-from core.sentences import Sentence
+from core.analysis.cues import Exchange, exchanges, is_forward_looking, judge, non_answer_phrase
+from core.analysis.sentences import Sentence
 
 
 @pytest.mark.parametrize("text", [
@@ -110,9 +110,9 @@ def test_exchanges_need_one_vector_per_sentence() -> None:
 
 
 def test_real_refusals_are_flagged_and_most_answers_are_not(shared_dir: Path) -> None:
+    from core.analysis.sentences import sentences_of
     from core.embedding import load_encoder
-    from core.parsers import parse_document
-    from core.sentences import sentences_of
+    from core.ingest.parsers import parse_document
 
     flagged_texts, totals = [], []
     for name in ("2011-08-11-NVDA.txt", "2012-05-11-NVDA.txt"):

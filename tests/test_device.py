@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
+from core.analysis.sentiment import load_sentiment_model
 from core.batching import Tokens, padded, prefetched, sorted_batches, tokenize
 from core.device import resolve_device
 from core.embedding import MAX_TOKENS, gather, load_encoder
 from core.errors import ConfigError
-from core.sentiment import load_sentiment_model
 from core.settings import Settings
 
 TEXTS = ["Revenue rose 40% to a record.", "", "Gross margin was 74.6%, down 150 basis points sequentially.",
@@ -107,8 +107,8 @@ def check_sentences(count: int = 512) -> list[str]:
     """Real call sentences: the first `count` of the latest NVDA StreetEvents call (skip where ../shared lacks)."""
     from conftest import require_shared
 
-    from core.parsers import parse_document
-    from core.sentences import sentences_of
+    from core.analysis.sentences import sentences_of
+    from core.ingest.parsers import parse_document
 
     path = sorted(require_shared("corpus", "streetevents", "NVDA").glob("*.txt"))[-1]
     return [s.text for s in sentences_of(parse_document(path.read_text(encoding="utf-8"), source=str(path)))][:count]
@@ -132,9 +132,9 @@ def test_the_cuda_way_of_a_local_analysis_gives_the_cpu_result(tmp_path):
 
     from conftest import require_shared
 
-    from core.analyze import Analyzer, LocalEngine
-    from core.parsers import PARSER_VERSION, parse_document
-    from core.store import RawDocument, Store
+    from core.analysis.analyze import Analyzer, LocalEngine
+    from core.ingest.parsers import PARSER_VERSION, parse_document
+    from core.storage.store import RawDocument, Store
 
     store = Store(tmp_path / "calls.duckdb")
     for name in ("INTC/2012-07-17-INTC.txt", "AMD/2016-10-20-AMD.txt", "NVDA/2011-11-10-NVDA.txt"):

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from core.digest import tone_change
+from core.queries.digest import tone_change
 
 
 def test_a_tone_change_has_a_bootstrap_interval_around_it():
@@ -24,10 +24,10 @@ def test_a_tone_change_has_a_bootstrap_interval_around_it():
 
 @pytest.fixture(scope="module")
 def nvda_digest(corpus_data_dir):
-    from core.digest import digest
     from core.model import Period
-    from core.store import Store
-    from core.views import call_sentences
+    from core.queries.digest import digest
+    from core.queries.reader import call_sentences
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store:
         found = digest(store, "NVDA", Period(2025, 3))

@@ -6,9 +6,9 @@ import io
 import pandas as pd
 import pytest
 
-from core.export import SENTENCE_COLUMNS, neutralise, safe_cell, sentence_export, to_csv
 from core.model import Period
-from core.views import Scope
+from core.queries.export import SENTENCE_COLUMNS, neutralise, safe_cell, sentence_export, to_csv
+from core.queries.views import Scope
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -164,7 +164,7 @@ class Reference:
 @pytest.fixture(scope="module")
 def analyzer():
     """The analysis with the shipped models (skips with the reason when they cannot load, fails under CI=1)."""
-    from core.analyze import Analyzer
+    from core.analysis.analyze import Analyzer
     from core.errors import TranscriptError
 
     try:
@@ -175,9 +175,9 @@ def analyzer():
 
 @pytest.fixture(scope="module")
 def reference(worker, analyzer, tmp_path_factory) -> Reference:
-    from core.ingest import import_paths
-    from core.store import RawDocument, Store
-    from core.vectors import VectorIndex
+    from core.ingest.files import import_paths
+    from core.storage.store import RawDocument, Store
+    from core.storage.vectors import VectorIndex
 
     base = tmp_path_factory.mktemp("calls")
     files = {}
@@ -209,7 +209,7 @@ def reference(worker, analyzer, tmp_path_factory) -> Reference:
 # --- checks -----------------------------------------------------------------------------------------------------
 def duck_snapshot(store) -> dict:
     """Everything the checks compare, read straight from DuckDB."""
-    from core.schema import CALL_CHILD_TABLES
+    from core.storage.schema import CALL_CHILD_TABLES
 
     with store.cursor() as cur:
         calls = cur.execute("SELECT call_id, ticker, fiscal_year, fiscal_quarter, doc_id FROM calls").fetchall()
@@ -270,9 +270,9 @@ def check_agree(snapshot: dict, rows: dict) -> None:
 
 def rerun(data_dir: Path, ref: Reference, analyzer) -> list[str]:
     """The same ingest again, uninterrupted (in this process); returns the import outcomes."""
-    from core.ingest import import_paths
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     with Store(data_dir / "calls.duckdb") as store:
         outcomes = import_paths(store, [ref.files[n] for n in INGEST])
@@ -291,9 +291,9 @@ def test_sigkill_during_ingest_leaves_whole_calls_and_a_rerun_completes(
     or unfinished calls left behind, repair missing or mis-reporting a difference, duplicated rows, a store that
     cannot be reopened after a kill, and a re-run that skips unfinished work or redoes finished work wrongly.
     Each trial must have killed the child in the phase it names (a kill after the work finished proves nothing)."""
-    from core.repair import repair
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.analysis.repair import repair
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     ref = reference
     data = tmp_path / "data"
@@ -347,8 +347,8 @@ HOLDER = "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flu
 def stored_call(tmp_path) -> Path:
     """A data dir with one real (shortened) StreetEvents call imported."""
     require_shared(STREETEVENTS)
-    from core.ingest import import_bytes
-    from core.store import Store
+    from core.ingest.files import import_bytes
+    from core.storage.store import Store
 
     data = tmp_path / "data"
     with Store(data / "calls.duckdb") as store:
@@ -358,7 +358,7 @@ def stored_call(tmp_path) -> Path:
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    from core.store import Store
+    from core.storage.store import Store
 
     with Store(db) as store, store.cursor() as cur:
         names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()]
@@ -383,7 +383,7 @@ def test_store_on_a_held_database_names_the_cause_and_the_holder(held, monkeypat
     """A process outside the project's locks (a DuckDB shell, an old build) holds the file. Catches: the raw duckdb
     IOException escaping, an unbounded wait, or a message that does not say who holds the file."""
     from core.errors import DatabaseLockedError
-    from core.store import Store
+    from core.storage.store import Store
 
     data, pid = held
     monkeypatch.setenv("EARNINGS_READ_WAIT_S", "1")
@@ -416,8 +416,8 @@ def test_data_dir_under_a_regular_file_is_a_clear_store_error(tmp_path):
     """Catches: NotADirectoryError (a traceback) from creating the data dir, for the store and the vector table.
     (Tests run as root, where chmod 0o500 does not stop writes; a path through a file fails for everyone.)"""
     from core.errors import StoreError
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file", encoding="utf-8")
@@ -459,8 +459,8 @@ def test_read_only_data_dir_serves_reads_refuses_writes_clearly_and_the_data_sta
     """Catches: a raw duckdb/lance error (or a crash) when the data dir is read-only, reads that fail although
     nothing can write there, and any change to its files."""
     from core.errors import StoreError
-    from core.store import RawDocument, Store
-    from core.vectors import VectorIndex
+    from core.storage.store import RawDocument, Store
+    from core.storage.vectors import VectorIndex
 
     files = {p.name: p.read_bytes() for p in stored_call.iterdir()}
     view = tmp_path / "ro"
@@ -487,8 +487,8 @@ def fill(mount: Path, *, leave: int) -> Path:
 def test_import_on_a_full_disk_fails_clearly_and_writes_nothing(stored_call, tmp_path):
     """Catches: duckdb's TransactionException escaping import (a traceback, the app's page crashing), a partial
     call after the failed commit, and a store that stays broken once space is free again."""
-    from core.ingest import import_bytes
-    from core.store import Store
+    from core.ingest.files import import_bytes
+    from core.storage.store import Store
 
     with mounted(tmp_path / "small", "-t", "tmpfs", "-o", "size=4m") as mount:
         data = mount / "data"
@@ -511,10 +511,10 @@ def test_import_on_a_full_disk_fails_clearly_and_writes_nothing(stored_call, tmp
 def test_analysis_on_a_full_disk_fails_clearly_and_a_rerun_completes(stored_call, tmp_path, analyzer):
     """Catches: a raw error from the DuckDB or LanceDB write of an analysis when the disk is full, an analysis run
     recorded for a call whose vectors were not written, and a store that repair and a re-run cannot bring back."""
+    from core.analysis.repair import repair
     from core.errors import StoreError
-    from core.repair import repair
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     with mounted(tmp_path / "small", "-t", "tmpfs", "-o", "size=6m") as mount:
         data = mount / "data"

@@ -17,15 +17,15 @@ from fool_site import (
     running_site,
 )
 
-from core.fetch import fetch_calls
-from core.fetch_plan import last_periods
 from core.fiscal import latest_period
 from core.http import HttpClient, HttpPolicy
+from core.ingest.fetch import fetch_calls
+from core.ingest.fetch_plan import last_periods
+from core.ingest.parsers import PARSER_VERSION
+from core.ingest.sources.fool import describe, extract_links, normalize_url, period_end_month, slug_names_ticker
 from core.model import Period
-from core.parsers import PARSER_VERSION
 from core.settings import Settings
-from core.sources.fool import describe, extract_links, normalize_url, period_end_month, slug_names_ticker
-from core.store import Store
+from core.storage.store import Store
 
 pytestmark = needs_shared(NVDA_PAGE, CCL_PAGE)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.fetch_plan import Plan, Window, last_periods, plan_quarters, plan_urls, quarter_window, to_locate
+from core.ingest.fetch_plan import Plan, Window, last_periods, plan_quarters, plan_urls, quarter_window, to_locate
+from core.ingest.sources.base import Target
 from core.model import Period
-from core.sources.base import Target
 
 Q2_25, Q3_25, Q4_25, Q1_26, Q2_26 = (Period(2025, 2), Period(2025, 3), Period(2025, 4), Period(2026, 1),
                                      Period(2026, 2))

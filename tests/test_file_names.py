@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from core.parsers.file_names import NameInfo, name_info
+from core.ingest.parsers.file_names import NameInfo, name_info
 
 FEB_17 = dt.date(2016, 2, 17)
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from core.cli.common import period_arg, ticker_arg
 from core.errors import ParseError
-from core.ingest import parse_bytes
+from core.ingest.files import parse_bytes
+from core.ingest.parsers import FORMATS, parse_document
 from core.model import Period
-from core.parsers import FORMATS, parse_document
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

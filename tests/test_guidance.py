@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.amounts import PER_SHARE, PERCENT, USD, amounts
-from core.guidance import UNNAMED_SEGMENT, extract
-from core.metrics import load_vocabulary
+from core.analysis.amounts import PER_SHARE, PERCENT, USD, amounts
+from core.analysis.guidance import UNNAMED_SEGMENT, extract
+from core.analysis.metrics import load_vocabulary
+from core.analysis.sentences import Sentence
+from core.analysis.target_periods import targets
 from core.model import Period
-from core.sentences import Sentence
-from core.target_periods import targets
 
 VOCABULARY = load_vocabulary()
 
@@ -251,8 +251,8 @@ def _nvda_gold() -> dict[str, list[dict]]:
 
 @pytest.mark.slow
 def test_analyze_reads_the_guidance_of_every_analysed_call(corpus_data_dir):
-    from core.guidance_runs import version, vocabulary_for
-    from core.store import Store
+    from core.analysis.guidance_runs import version, vocabulary_for
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store, store.cursor() as cur:
         analysed = cur.execute("SELECT count(*) FROM analysis_runs").fetchone()[0]
@@ -267,8 +267,8 @@ def test_analyze_reads_the_guidance_of_every_analysed_call(corpus_data_dir):
 @pytest.mark.slow
 def test_nvda_revenue_guided_and_reported_match_the_calls(corpus_data_dir):
     """The Guidance page's NVDA revenue chart: every quarter's guided range and reported revenue, as read by hand."""
-    from core.guidance_links import items
-    from core.store import Store
+    from core.queries.guidance_links import items
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store:
         frame = items(store, "NVDA", metric="revenue")
@@ -285,8 +285,8 @@ def test_nvda_revenue_guided_and_reported_match_the_calls(corpus_data_dir):
 
 @pytest.mark.slow
 def test_guidance_links_revision_and_delivery(corpus_data_dir):
-    from core.guidance_links import items, latest_changes
-    from core.store import Store
+    from core.queries.guidance_links import items, latest_changes
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store:
         frame = items(store, "NVDA", metric="revenue", kind="guidance")

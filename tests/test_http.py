@@ -11,9 +11,9 @@ from fool_site import running_site
 
 from core.errors import FetchError, RateLimitedError, RobotsDisallowedError
 from core.http import HttpClient, HttpPolicy, HttpStatusError
+from core.ingest.sources import make_client
 from core.redaction import redact
 from core.settings import Settings
-from core.sources import make_client
 
 FAST = HttpPolicy(min_interval=0.0, backoff_base=0.05, backoff_max=0.2, read_timeout=0.5, connect_timeout=1.0,
                   max_total_wait=5.0, retry_after_cap=2.0)

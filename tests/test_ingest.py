@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, needs_shared
 
-from core.ingest import MAX_DOCUMENT_BYTES, import_paths
-from core.store import Store
+from core.ingest.files import MAX_DOCUMENT_BYTES, import_paths
+from core.storage.store import Store
 
 NVDA = SHARED / "corpus" / "streetevents" / "NVDA"
 LEGACY = SHARED / "fixtures" / "foolcom" / "legacy-2020"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from core.analysis.sentences import speaker_group
+from core.ingest.parsers import FORMATS, detect_format, parse_document
+from core.ingest.parsers.intro_roles import fill_intro_roles
 from core.model import Transcript, Turn
-from core.parsers import FORMATS, detect_format, parse_document
-from core.parsers.intro_roles import fill_intro_roles
-from core.sentences import speaker_group
 
 NVDA_UNTITLED_CEO = ("2023-11-21-NVDA.txt", "2024-02-21-NVDA.txt", "2024-05-22-NVDA.txt")
 

@@ -23,7 +23,7 @@ pytestmark = needs_shared(SHARED / "corpus" / "streetevents" / "NVDA")
 
 
 def _store(tmp_path):
-    from core.store import Store
+    from core.storage.store import Store
 
     return Store(tmp_path / "calls.duckdb")
 
@@ -48,12 +48,12 @@ def _wait(condition, what: str, *, within_s: float = 300) -> None:
 
 
 def test_a_job_records_progress_log_lines_and_its_result(tmp_path):
-    from core import jobs
+    from core.work import jobs, running
 
     store = _store(tmp_path)
     job = jobs.submit(store, "import", {"paths": [str(p) for p in NVDA_FILES[:3]]}, origin="cli")
     assert (job.state, job.origin, job.done, job.total) == ("queued", "cli", 0, None)
-    done = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    done = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert (done.state, done.done, done.total, done.attempts) == ("succeeded", 3, 3, 1)
     assert done.result["counts"] == {"inserted": 3} and done.started_at <= done.finished_at
     lines = [line for _, _, line in jobs.log_lines(store, job.job_id)]
@@ -63,7 +63,7 @@ def test_a_job_records_progress_log_lines_and_its_result(tmp_path):
 
 
 def test_the_same_work_is_queued_once_until_it_has_run(tmp_path):
-    from core import jobs
+    from core.work import jobs
 
     store = _store(tmp_path)
     first = jobs.submit(store, "analyze", {"ticker": "NVDA", "rescore": False}, origin="app")
@@ -75,8 +75,8 @@ def test_the_same_work_is_queued_once_until_it_has_run(tmp_path):
 
 
 def test_unknown_kinds_and_resuming_a_live_job_are_clear_errors(tmp_path):
-    from core import jobs
     from core.errors import ConfigError
+    from core.work import jobs
 
     store = _store(tmp_path)
     with pytest.raises(ConfigError, match="unknown job kind 'format_disk'"):
@@ -87,24 +87,24 @@ def test_unknown_kinds_and_resuming_a_live_job_are_clear_errors(tmp_path):
 
 
 def test_cancel_stops_at_the_next_step_and_keeps_the_finished_steps_whole(tmp_path):
-    from core import jobs
+    from core.work import jobs, running
 
     store = _store(tmp_path)
     job = jobs.submit(store, "import", {"paths": [str(p) for p in NVDA_FILES[:5]]}, origin="app")
     claimed = jobs.claim(store, jobs.Runner(store))
     jobs.cancel(store, job.job_id)  # asked while it runs: it stops at the first step boundary
-    ended = jobs.run_job(store, claimed)
+    ended = running.run_job(store, claimed)
     assert (ended.state, ended.done, ended.total) == ("cancelled", 1, 5)
     assert "cancelled on request" in ended.error
     counts = _counts(tmp_path / "calls.duckdb")
     assert (counts["calls"], counts["documents"]) == (1, 1)
-    from core.ingest import parse_bytes
+    from core.ingest.files import parse_bytes
 
     whole = parse_bytes(NVDA_FILES[0].read_bytes(), source=str(NVDA_FILES[0]))
     assert counts["turns"] == len(whole.turns)  # the one call that went in is complete
     resumed = jobs.resume(store, job.job_id)
     assert resumed.state == "queued" and not resumed.cancel_requested
-    again = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    again = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert again.state == "succeeded" and again.result["counts"] == {"unchanged": 1, "inserted": 4}
     assert _counts(tmp_path / "calls.duckdb")["calls"] == 5
 
@@ -113,8 +113,8 @@ def test_cancel_stops_at_the_next_step_and_keeps_the_finished_steps_whole(tmp_pa
 def test_a_sigkilled_worker_leaves_its_job_interrupted_and_the_resumed_job_duplicates_nothing(tmp_path):
     """The kill lands while the job is mid-way: the test holds the database's write lock, so the worker is
     blocked before its next write, and the job is read as running with steps left before the SIGKILL."""
-    from core import jobs
-    from core.locks import DatabaseLock
+    from core.storage.locks import DatabaseLock
+    from core.work import jobs
 
     db = tmp_path / "calls.duckdb"
     files = NVDA_FILES[:24]
@@ -156,9 +156,9 @@ def test_a_sigkilled_worker_leaves_its_job_interrupted_and_the_resumed_job_dupli
 @pytest.mark.slow
 def test_two_processes_importing_and_analysing_the_same_calls_at_once_store_each_once(tmp_path):
     """Two command-line processes race (no worker): every call once, every sentence once, stores consistent."""
-    from core.repair import repair
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.analysis.repair import repair
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     env = {**os.environ, "EARNINGS_DATA_DIR": str(tmp_path)}
     files = [str(p) for p in NVDA_FILES[-2:]]
@@ -215,7 +215,7 @@ def test_the_schedule_fetches_and_analyses_new_calls_and_a_failing_ticker_is_ret
     fetched and analysed; ZZZZ gets a clear error and a next check one interval later; both survive a restart."""
     from fool_site import running_site
 
-    from core import jobs, watch
+    from core.work import jobs, watch
 
     db = tmp_path / "calls.duckdb"
     store = _store(tmp_path)
@@ -238,7 +238,7 @@ def test_the_schedule_fetches_and_analyses_new_calls_and_a_failing_ticker_is_ret
     calls = [(c["ticker"], f"{c['fiscal_year']}Q{c['fiscal_quarter']}") for c in store.calls()]
     assert calls == [("NVDA", p) for p in expected]
     assert _counts(db)["analysis_runs"] == len(expected)
-    from core.store import Store
+    from core.storage.store import Store
 
     after_restart = {e.ticker: e for e in watch.entries(Store(db))}  # a new process's view of the same file
     nvda, zzzz = after_restart["NVDA"], after_restart["ZZZZ"]
@@ -250,8 +250,8 @@ def test_the_schedule_fetches_and_analyses_new_calls_and_a_failing_ticker_is_ret
 
 
 def test_the_watchlist_validates_input_and_survives_reopening(tmp_path):
-    from core import watch
     from core.errors import ConfigError
+    from core.work import watch
 
     store = _store(tmp_path)
     with pytest.raises(ConfigError, match="not a ticker symbol"):

@@ -23,13 +23,13 @@ CHART = '[data-testid="stPlotlyChart"] .main-svg'
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory) -> Path:
     """Four real NVDA calls, stored and not analysed."""
-    from core import jobs
-    from core.store import Store
+    from core.storage.store import Store
+    from core.work import jobs, running
 
     data = tmp_path_factory.mktemp("jobs-e2e") / "data"
     store = Store(data / "calls.duckdb")
     job = jobs.submit(store, "import", {"paths": [str(p) for p in FILES]}, origin="cli")
-    assert jobs.run_job(store, jobs.claim(store, jobs.Runner(store))).state == "succeeded", job
+    assert running.run_job(store, jobs.claim(store, jobs.Runner(store))).state == "succeeded", job
     return data
 
 
@@ -42,9 +42,9 @@ def test_an_analysis_survives_navigation_a_reload_and_a_closed_tab_and_open_page
     """The test holds the database's analysis lock while it moves around, so the job is provably still running
     when the tab that started it is closed; released, the job finishes and a Trends tab opened before shows the
     new chart by itself."""
-    from core import jobs
-    from core.locks import FileLock
-    from core.store import Store
+    from core.storage.locks import FileLock
+    from core.storage.store import Store
+    from core.work import jobs
 
     db = data_dir / "calls.duckdb"
     store = Store(db)

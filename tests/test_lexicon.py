@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.lexicon import CATEGORIES, LexiconCounts, lm_counts, lm_dictionary, lm_tone
-from core.sentiment import SentimentResult
+from core.analysis.lexicon import CATEGORIES, LexiconCounts, lm_counts, lm_dictionary, lm_tone
+from core.analysis.sentiment import SentimentResult
 
 
 def test_dictionary_has_the_five_categories_with_known_members():

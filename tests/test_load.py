@@ -28,7 +28,7 @@ HANG = 120.0  # seconds: a step slower than this is a hang (the speed goals are 
 
 
 def _latest(store, kind: str):
-    from core import jobs
+    from core.work import jobs
 
     return next(j for j in jobs.recent(store) if j.kind == kind)
 
@@ -55,7 +55,7 @@ async def start_ingest(browser, url: str, store) -> tuple[int, float]:
     analysis = _latest(store, "analyze")
 
     def running_with_work_left() -> bool:
-        from core import jobs
+        from core.work import jobs
 
         job = jobs.get(store, analysis.job_id)
         assert job.state in ("queued", "running"), job
@@ -86,7 +86,7 @@ def test_sessions_and_tabs_search_and_filter_while_the_worker_ingests(corpus_dat
     """Catches: lock errors between sessions and the jobs, LanceDB conflicts between searches and the vector write,
     a page error under concurrency, a search that finds nothing, a lost click, and hangs."""
     require_chromium()
-    from core.store import Store
+    from core.storage.store import Store
 
     data = tmp_path / "data"
     shutil.copytree(corpus_data_dir, data)
@@ -112,8 +112,8 @@ def test_sessions_and_tabs_search_and_filter_while_the_worker_ingests(corpus_dat
     assert analysis.state == "succeeded" and analysis.result["analysed"] == len(UPLOADS)
     assert overlapping >= SESSIONS + TABS  # every session's first step began while the analysis ran (after it began)
 
-    from core.repair import repair
-    from core.vectors import VectorIndex
+    from core.analysis.repair import repair
+    from core.storage.vectors import VectorIndex
 
     with store.cursor() as cur:
         analysed = cur.execute("SELECT count(*) FROM analysis_runs r JOIN calls c USING (call_id) "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.parsers.markup import Line, clean_lines, join_lines, plain_text, strip_markup
+from core.ingest.parsers.markup import Line, clean_lines, join_lines, plain_text, strip_markup
 
 SYNC = '<Sync id="L190"time="00:29:30"/>'  # as vendors write it: no blank between the attributes
 

@@ -6,7 +6,7 @@ import string
 import duckdb
 import pytest
 
-from core.measures import (
+from core.analysis.measures import (
     BY_NAME,
     FACTS,
     MEASURES,

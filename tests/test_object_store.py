@@ -14,8 +14,8 @@ from s3_appender import rows
 from s3_local import KEY_ID, SECRET, local_s3
 
 from core.errors import ConfigError, StoreError
-from core.object_store import is_remote, open_vectors, vector_location
 from core.settings import Settings
+from core.storage.object_store import is_remote, open_vectors, vector_location
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE_S = 120

@@ -7,9 +7,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from core.errors import ParseError
+from core.ingest.parsers import detect_format, fool_current, fool_legacy
+from core.ingest.parsers.html_text import parse_date, parse_time, title_info
 from core.model import Period
-from core.parsers import detect_format, fool_current, fool_legacy
-from core.parsers.html_text import parse_date, parse_time, title_info
 
 CANONICAL = "https://www.fool.com/earnings/call-transcripts/2025/11/19/nvidia-nvda-q3-2026-earnings-call-transcript/"
 # The 34 'Name:' paragraphs of the page's transcript section, in order (read off the page).

@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from core.errors import ParseError
+from core.ingest.parsers import detect_format, fool_current, fool_legacy
+from core.ingest.parsers.html_text import split_role, url_info
 from core.model import Period
-from core.parsers import detect_format, fool_current, fool_legacy
-from core.parsers.html_text import split_role, url_info
 
 SECTION = {"pres": "prepared", "qa": "qa"}
 TYPE = {"P": "presentation", "Q": "question", "A": "answer", "O": "operator"}

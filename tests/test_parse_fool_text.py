@@ -12,7 +12,7 @@ from invented_call import DANA, KIM, LEE, SAM, TURNS, TYPES, streetevents_text
 from invented_call import fool_text as invented_text
 
 from core.errors import ParseError
-from core.parsers import detect_format, fool_legacy, fool_text, parse_document, plain, streetevents
+from core.ingest.parsers import detect_format, fool_legacy, fool_text, parse_document, plain, streetevents
 
 BLOCKS = {"p", "div", "h1", "h2", "h3", "li", "ul", "section", "article", "header", "br"}
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from core.errors import ParseError
+from core.ingest.parsers import detect_format, plain, qa_cues
 from core.model import Period
-from core.parsers import detect_format, plain, qa_cues
 
 FILLER = "We saw steady demand across every region and expect margins to hold through the coming year. " * 6
 

@@ -10,8 +10,8 @@ from conftest import SHARED, needs_shared
 
 from core.errors import ParseError
 from core.fiscal import end_month_from_label, period_for_call, year_end_month
+from core.ingest.parsers import detect_format, streetevents
 from core.model import Period
-from core.parsers import detect_format, streetevents
 
 CORPUS = SHARED / "corpus" / "streetevents"
 FILES = sorted(CORPUS.glob("*/*.txt"))

@@ -1,4 +1,5 @@
-"""Recurring and new questions (core/question_themes.py): clustering, novelty and key terms on made-up vectors and
+"""Recurring and new questions (core/queries/question_themes.py): clustering, novelty and key terms on made-up
+vectors and
 sentences, the whole pipeline on a made-up store with exact figures, and the real corpus slice (tests/conftest.py)."""
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from core.aggregates import complete
+from core.analysis.aggregates import complete
 from core.embedding import EMBEDDING_DIM
 from core.model import Period
-from core.question_terms import key_terms
-from core.question_themes import cluster, is_courtesy, nearest_earlier, question_themes
+from core.queries.question_terms import key_terms
+from core.queries.question_themes import cluster, is_courtesy, nearest_earlier, question_themes
 
 
 def axis(k: int, size: int = EMBEDDING_DIM) -> list[float]:
@@ -74,7 +75,7 @@ CALLS = [  # per call: (analyst, question, axis); axis None: a courtesy turn
 def _store(path: str = ":memory:"):
     """A store of CALLS (FY2024 Q1 …), each question answered by one sentence of tone call / 10."""
     from core.model import Transcript, Turn
-    from core.store import RawDocument, Store
+    from core.storage.store import RawDocument, Store
 
     store = Store(path)
     for number, questions in enumerate(CALLS, start=1):
@@ -169,7 +170,7 @@ def test_the_questions_page_teaches_when_no_call_is_analysed(tmp_path, monkeypat
 @pytest.fixture(scope="module")
 def corpus(corpus_data_dir):
     """(ticker -> QuestionThemes, (call_id, turn_idx) -> the question turn's stored text) of the corpus slice."""
-    from core.store import Store
+    from core.storage.store import Store
 
     with Store(corpus_data_dir / "calls.duckdb") as store, store.cursor() as cur:
         texts = {(call, turn): text for call, turn, text in cur.execute(

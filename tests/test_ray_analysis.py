@@ -11,9 +11,9 @@ import pytest
 from conftest import SHARED, missing_prerequisite, needs_shared
 from s3_local import local_s3
 
-from core.ingest import import_paths
-from core.store import Store
-from core.vectors import VectorIndex
+from core.ingest.files import import_paths
+from core.storage.store import Store
+from core.storage.vectors import VectorIndex
 
 pytestmark = [needs_shared("corpus/streetevents"), pytest.mark.slow]
 CALLS = ("INTC/2012-07-17-INTC.txt", "AMD/2016-10-20-AMD.txt", "INTC/2018-10-25-INTC.txt")  # short real calls
@@ -23,7 +23,7 @@ EXACT = ("turn_idx", "sent_idx", "offset_s", "text", "word_count", "sentiment_la
 
 @pytest.fixture(scope="module")
 def analyzer():
-    from core.analyze import Analyzer
+    from core.analysis.analyze import Analyzer
     from core.errors import TranscriptError
 
     try:
@@ -35,7 +35,7 @@ def analyzer():
 @pytest.fixture(scope="module")
 def cluster():
     """One local Ray cluster for the module (3 logical CPUs: two model actors and the splitting stage)."""
-    from core.ray_cluster import ray_session
+    from core.analysis.ray_cluster import ray_session
 
     with ray_session("local", num_cpus=3) as running:
         yield running
@@ -102,8 +102,8 @@ def assert_same(found: dict, expected: dict) -> None:
 
 
 def test_a_local_ray_cluster_stores_what_one_process_stores(cluster, analyzer, reference, tmp_path):
-    from core.ray_analysis import RayEngine
-    from core.repair import repair
+    from core.analysis.ray_analysis import RayEngine
+    from core.analysis.repair import repair
 
     store, vectors = imported(tmp_path), VectorIndex(tmp_path / "vectors.lance")
     lines, progress = [], []
@@ -119,11 +119,11 @@ def test_a_local_ray_cluster_stores_what_one_process_stores(cluster, analyzer, r
 
 def test_the_command_line_runs_it_as_a_job_with_the_vectors_on_s3(cluster, analyzer, reference, s3, tmp_path,
                                                                    monkeypatch, capsys):
-    from core import jobs, tasks
+    from core.analysis.repair import repair
+    from core.analysis.topics import taxonomy_path
     from core.cli import main
-    from core.object_store import open_vectors
-    from core.repair import repair
-    from core.topics import taxonomy_path
+    from core.storage.object_store import open_vectors
+    from core.work import jobs, tasks
 
     for name, value in {**s3.env("cli-run"), "EARNINGS_DATA_DIR": str(tmp_path)}.items():
         monkeypatch.setenv(name, value)
@@ -155,9 +155,9 @@ def test_the_command_line_runs_it_as_a_job_with_the_vectors_on_s3(cluster, analy
 def test_a_failing_worker_is_one_clear_error_that_never_shows_the_keys(cluster, analyzer, tmp_path, capfd):
     from s3_local import KEY_ID, SECRET
 
-    from core.object_store import VectorLocation
-    from core.ray_analysis import RayEngine
-    from core.ray_cluster import ClusterError
+    from core.analysis.ray_analysis import RayEngine
+    from core.analysis.ray_cluster import ClusterError
+    from core.storage.object_store import VectorLocation
 
     store = imported(tmp_path)
     unreachable = VectorLocation("s3://no-bucket/x", {"aws_endpoint": "http://127.0.0.1:9", "allow_http": "true",
@@ -172,8 +172,8 @@ def test_a_failing_worker_is_one_clear_error_that_never_shows_the_keys(cluster, 
 
 
 def test_worker_shapes_and_devices():
+    from core.analysis.ray_cluster import Cluster, cluster_device, worker_shape
     from core.errors import ConfigError
-    from core.ray_cluster import Cluster, cluster_device, worker_shape
 
     cores = __import__("os").cpu_count()
     assert worker_shape(0, 0, device="cpu", workers=None, cpus_per_worker=None, local=True) == (1, cores)
@@ -190,8 +190,8 @@ def test_worker_shapes_and_devices():
 
 
 def test_an_in_memory_database_is_refused_before_ray_starts(analyzer):
-    from core.ray_analysis import RayEngine
-    from core.ray_cluster import ClusterError
+    from core.analysis.ray_analysis import RayEngine
+    from core.analysis.ray_cluster import ClusterError
 
     with pytest.raises(ClusterError, match="needs a database file"):
         next(RayEngine().batches(analyzer, Store(":memory:"), None, [1], batch_calls=8))

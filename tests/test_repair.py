@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.aggregates import complete
+from core.analysis.aggregates import complete
+from core.analysis.repair import repair
 from core.model import Period, Transcript, Turn
-from core.repair import repair
-from core.store import RawDocument, Store
-from core.vectors import VectorIndex
+from core.storage.store import RawDocument, Store
+from core.storage.vectors import VectorIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.aggregates import complete
+from core.analysis.aggregates import complete
 from core.model import Transcript, Turn
-from core.rollups import phrase_trend, rollup, tone_gap, trends
-from core.store import RawDocument, Store
+from core.queries.rollups import phrase_trend, rollup, tone_gap, trends
+from core.storage.store import RawDocument, Store
 
 TURNS = (("Ann Chief", "President and CEO", "executive", "prepared", "presentation"),
          ("Carl Money", "EVP & Chief Financial Officer", "executive", "prepared", "presentation"),

@@ -12,8 +12,8 @@ from vector_corpus import corpus_rows, keys_where
 from core.embedding import load_encoder
 from core.errors import ConfigError
 from core.model import Period
-from core.search import Filters
-from core.vectors import VectorIndex
+from core.storage.search import Filters
+from core.storage.vectors import VectorIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def test_every_filter_becomes_one_conjunct():
                             sections=["qa"], speaker_groups=["ceo", "cfo"], topics=["data_center"])
     assert filters.where() == (
         "ticker IN ('NVDA', 'AMD') AND section IN ('qa') AND speaker_group IN ('ceo', 'cfo') "
-        "AND topic IN ('data_center') AND period >= 8092 AND period <= 8099")
+        "AND topic IN ('data_center') AND ordinal >= 8092 AND ordinal <= 8099")
 
 
 def test_tickers_with_dot_and_dash_are_literals():

@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.model import Transcript, Turn
-from core.sentences import (
+from core.analysis.sentences import (
     Sentence,
     sentence_starts,
     sentences_of,
@@ -14,6 +13,7 @@ from core.sentences import (
     split_sentences,
     turn_sentences,
 )
+from core.model import Transcript, Turn
 
 
 @pytest.mark.parametrize("text, expected", [

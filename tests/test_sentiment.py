@@ -13,9 +13,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from core.cli import main
-from core.embedding import ModelUnavailableError, load_encoder
-from core.sentiment import (
+from core.analysis.sentiment import (
     CONFIG_FILE,
     LABELS,
     MODEL_DIR,
@@ -27,6 +25,8 @@ from core.sentiment import (
     load_sentiment_model_from,
     results_from_logits,
 )
+from core.cli import main
+from core.embedding import ModelUnavailableError, load_encoder
 from scripts.labelset import load_labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,11 +244,11 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
 
 
 def test_a_model_change_rescores_every_call_and_records_its_version(tmp_path):
-    from core.analyze import Analyzer
+    from core.analysis.analyze import Analyzer
     from core.model import Transcript, Turn
-    from core.rollups import rollup
-    from core.store import RawDocument, Store
-    from core.vectors import VectorIndex
+    from core.queries.rollups import rollup
+    from core.storage.store import RawDocument, Store
+    from core.storage.vectors import VectorIndex
 
     store, vectors = Store(tmp_path / "calls.duckdb"), VectorIndex(tmp_path / "vectors.lance")
     for quarter, text in ((1, "Revenue rose 40% to a record. Margins fell."), (2, "The meeting is on Tuesday.")):

@@ -8,17 +8,17 @@ import pytest
 from apprunner import open_page
 from fool_site import running_site
 
-from core import sources
 from core.cli import build_parser, main
 from core.errors import ConfigError, ParseError
 from core.http import HttpClient
+from core.ingest import sources
+from core.ingest.parsers import FORMATS
+from core.ingest.sources import Refetch, make_client, make_source, parse_raw, plan_refetch, register, source_of
+from core.ingest.sources.base import Located, SourceConfig, Target
 from core.model import Period
-from core.parsers import FORMATS
+from core.queries.views import stored_calls
 from core.settings import Settings
-from core.sources import Refetch, make_client, make_source, parse_raw, plan_refetch, register, source_of
-from core.sources.base import Located, SourceConfig, Target
-from core.store import RawDocument, Store
-from core.views import stored_calls
+from core.storage.store import RawDocument, Store
 
 TOKEN = "tok-3f9a1c77"
 Q1, Q2 = Period(2025, 1), Period(2025, 2)

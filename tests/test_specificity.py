@@ -1,9 +1,9 @@
-"""Specificity: which sentences state a number (core/specificity.py)."""
+"""Specificity: which sentences state a number (core/analysis/specificity.py)."""
 from __future__ import annotations
 
 import pytest
 
-from core.specificity import states_number
+from core.analysis.specificity import states_number
 
 
 @pytest.mark.parametrize("text", [

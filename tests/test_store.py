@@ -11,8 +11,8 @@ import pytest
 
 from core.errors import DatabaseLockedError, StoreError
 from core.model import Participant, Period, Transcript, Turn
-from core.schema import MIGRATIONS
-from core.store import RawDocument, Store
+from core.storage.schema import MIGRATIONS
+from core.storage.store import RawDocument, Store
 
 
 def make_transcript(*, quarter: int = 2, words: str = "growth") -> Transcript:
@@ -156,14 +156,15 @@ def test_a_read_waits_behind_a_writer_and_past_its_bound_names_the_writer(tmp_pa
     path = tmp_path / "calls.duckdb"
     Store(path).close()
     writer = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from core.locks import DatabaseLock; lock = DatabaseLock(sys.argv[1]); "
-         "held = lock.exclusive(); held.__enter__(); print('ready', flush=True); sys.stdin.readline()", str(path)],
+        [sys.executable, "-c", "import sys; from core.storage.locks import DatabaseLock; "
+         "lock = DatabaseLock(sys.argv[1]); held = lock.exclusive(); held.__enter__(); "
+         "print('ready', flush=True); sys.stdin.readline()", str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "ready"
         monkeypatch.setenv("EARNINGS_READ_WAIT_S", "1")
         with pytest.raises(DatabaseLockedError, match=rf"could not read the database within 1 s: it is held by "
-                                                       rf"PID {writer.pid} \(.*core.locks"):
+                                                       rf"PID {writer.pid} \(.*core.storage.locks"):
             Store(path).calls()
     finally:
         writer.communicate("\n", timeout=10)

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.discovered_topics import fit_topics
+from core.analysis.discovered_topics import fit_topics
+from core.analysis.topics import PACKAGED_TAXONOMY, TopicScorer, keyword_pattern, load_taxonomy, taxonomy_path
 from core.errors import ConfigError
-from core.topics import PACKAGED_TAXONOMY, TopicScorer, keyword_pattern, load_taxonomy, taxonomy_path
 
 GENERAL = ["revenue_growth", "margins", "guidance", "demand", "supply_capacity", "pricing", "competition",
            "capital_return", "regulation", "macro"]

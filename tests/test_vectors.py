@@ -9,7 +9,7 @@ from vector_corpus import CALLS, corpus_rows, keys_where
 from core.embedding import load_encoder
 from core.errors import ConfigError, StoreError
 from core.model import Period
-from core.vectors import ANN_MIN_ROWS, TABLE, VectorIndex
+from core.storage.vectors import ANN_MIN_ROWS, TABLE, VectorIndex
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +69,19 @@ def test_writes_are_visible_to_another_handle(tmp_path, index, rows):
     assert index.counts() == {1: 10, 2: 10, 9: 10}
 
 
-def test_a_table_written_with_the_old_speaker_column_is_renamed_in_place(tmp_path, index):
+def test_a_table_written_with_the_old_column_names_is_renamed_in_place(tmp_path, index):
     data = index._table.to_arrow()
+    old_names = {"speaker_group": "speaker_kind", "ordinal": "period"}
     table = lancedb.connect(tmp_path / "old.lance").create_table(
-        TABLE, data=data.rename_columns(["speaker_kind" if n == "speaker_group" else n for n in data.schema.names]))
+        TABLE, data=data.rename_columns([old_names.get(n, n) for n in data.schema.names]))
     table.create_index("speaker_kind", config=lancedb.index.Bitmap())
+    table.create_index("period", config=lancedb.index.BTree())
     renamed = VectorIndex(tmp_path / "old.lance")
-    assert "speaker_kind" not in renamed._table.schema.names
-    assert renamed.index_names()["speaker_group"] == "Bitmap"
-    assert (sorted(keys(renamed.search("lithium", mode="fts", k=50, speaker_groups=["analyst"])))
-            == sorted(keys(index.search("lithium", mode="fts", k=50, speaker_groups=["analyst"]))))
+    assert not {"speaker_kind", "period"} & set(renamed._table.schema.names)
+    assert (renamed.index_names()["speaker_group"], renamed.index_names()["ordinal"]) == ("Bitmap", "BTree")
+    filters = dict(speaker_groups=["analyst"], period_from=Period(2024, 3))
+    assert (sorted(keys(renamed.search("lithium", mode="fts", k=50, **filters)))
+            == sorted(keys(index.search("lithium", mode="fts", k=50, **filters))))
     assert renamed.counts() == index.counts()
 
 
@@ -222,7 +225,7 @@ def test_invalid_queries_raise(index, query, options, message):
 def test_ensure_index_on_a_small_table_builds_scalar_indexes_but_no_ann(index):
     assert index.index_names() == {"text": "FTS"}
     index.ensure_index()
-    assert index.index_names() == {"call_id": "BTree", "period": "BTree", "ticker": "Bitmap", "section": "Bitmap",
+    assert index.index_names() == {"call_id": "BTree", "ordinal": "BTree", "ticker": "Bitmap", "section": "Bitmap",
                                    "speaker_group": "Bitmap", "topic": "Bitmap", "text": "FTS"}
     assert not index.has_ann_index()
     assert keys(index.search("lithium", mode="fts", k=5, tickers=["BOLT"])) == [(2, 3)]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import compare, views
-from core.measures import MEASURES, PERIOD_LABEL_SQL
+from core.analysis.measures import MEASURES, PERIOD_LABEL_SQL
 from core.model import Period
-from core.views import Scope
+from core.queries import compare, reader, views
+from core.queries.views import Scope
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def test_stored_tickers_and_periods(store):
 
 
 def test_empty_store_has_no_periods_and_empty_views():
-    from core.store import Store
+    from core.storage.store import Store
 
     empty = Store()
     assert views.stored_periods(empty) == []
@@ -86,13 +86,13 @@ def test_sentences_behind_a_point_strongest_first(store):
 
 
 def test_call_sentences_header_and_details(store):
-    sentences = views.call_sentences(store, 1)
+    sentences = reader.call_sentences(store, 1)
     assert sentences["speaker"].tolist() == ["Jane Doe", "Jane Doe", "Bob Smith", "John Roe"]
     assert sentences["tone_label"].tolist() == ["positive", "negative", "neutral", "negative"]
-    header = views.call_header(store, 2)
+    header = reader.call_header(store, 2)
     assert (header["fiscal_period"], header["title"], header["source"]) == (
         "FY2025 Q2", "Q2 2025 Acme Earnings Call", "acme.txt")
-    details = views.sentence_details(store, keys=[(2, 3), (1, 0)])
+    details = reader.sentence_details(store, keys=[(2, 3), (1, 0)])
     assert details["sentence"].tolist() == ["Pricing may be volatile.", "Revenue grew strongly."]
     assert details["speaker_group"].tolist() == ["cfo", "ceo"]
 
@@ -117,7 +117,7 @@ def test_compare_tone_topics_and_phrases(store):
 
 
 def test_calls_scored_by_an_earlier_sentiment_model_count_as_not_analysed(store):
-    from core.rollups import rollup
+    from core.queries.rollups import rollup
 
     def rescore(period: str, model: str, days: int) -> None:
         with store.transaction() as cur:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.model import Period
-from core.views import Scope
+from core.model import SECTION_LABELS, Period
+from core.queries.views import Scope
 
 from . import resources
 
-SECTIONS = {"prepared": "Prepared remarks", "qa": "Q&A"}
 SPEAKER_GROUPS = {"ceo": "CEO", "cfo": "CFO", "executive": "Other executives", "analyst": "Analysts",
                   "operator": "Operator", "other": "Other"}
 _SCOPE = "_scope"
@@ -29,7 +28,7 @@ def render() -> Scope:
             span = st.select_slider("Fiscal quarters", list(labels), value=ends, key="quarters", bind="query-params")
         elif labels:
             st.caption(f"Fiscal quarter: {next(iter(labels))}")
-        sections = st.pills("Section", list(SECTIONS), format_func=SECTIONS.get, selection_mode="multi",
+        sections = st.pills("Section", list(SECTION_LABELS), format_func=SECTION_LABELS.get, selection_mode="multi",
                             key="section", bind="query-params", help="None selected means both.")
         groups = st.pills("Speaker", list(SPEAKER_GROUPS), format_func=SPEAKER_GROUPS.get, selection_mode="multi",
                           key="speaker", bind="query-params", help="None selected means everyone.")
@@ -57,7 +56,7 @@ def describe(scope: Scope) -> str:
     if scope.period_from or scope.period_to:
         parts.append(f"{_label(scope.period_from)} – {_label(scope.period_to)}")
     if scope.sections:
-        parts.append(" + ".join(SECTIONS[s] for s in scope.sections))
+        parts.append(" + ".join(SECTION_LABELS[s] for s in scope.sections))
     if scope.speaker_groups:
         parts.append(" + ".join(SPEAKER_GROUPS[g] for g in scope.speaker_groups))
     return " · ".join(parts)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from core import jobs, watch, worker
 from core.errors import TranscriptError
+from core.work import jobs, watch, worker
 from ui import resources
 
 REFRESH_S = 2        # how often the indicator and the job list look while a job is queued or running

@@ -1,7 +1,7 @@
 """The app's shared resources (database, vector table, taxonomy) and its cached queries.
 
-The app never holds the DuckDB file: every query opens it read-only for its duration (core/store.py), so the
-worker, the command line and the schedule write while the app serves. Writes happen in jobs (core/jobs.py).
+The app never holds the DuckDB file: every query opens it read-only for its duration (core/storage/store.py), so the
+worker, the command line and the schedule write while the app serves. Writes happen in jobs (core/work/jobs.py).
 Query results are cached per database path, data generation (raised by every data write, in any process) and
 arguments, so a finished job's data shows on the next run of any page.
 """
@@ -14,15 +14,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import analysts, compare, digest, discovered_topics, export, guidance_links, question_themes, rollups, views
+from core.analysis import discovered_topics
+from core.analysis.metrics import load_vocabulary, metrics_path
+from core.analysis.topics import load_taxonomy, taxonomy_path
 from core.embedding import Encoder, load_encoder
-from core.metrics import load_vocabulary, metrics_path
-from core.object_store import open_vectors
+from core.queries import analysts, compare, digest, export, guidance_links, question_themes, reader, rollups, views
+from core.queries.views import Scope
 from core.settings import Settings
-from core.store import Store
-from core.topics import load_taxonomy, taxonomy_path
-from core.vectors import VectorIndex
-from core.views import Scope
+from core.storage.object_store import open_vectors
+from core.storage.store import Store
+from core.storage.vectors import VectorIndex
 
 
 def settings() -> Settings:
@@ -101,7 +102,7 @@ def _phrase(db_path: str, generation: int, ticker: str, phrase: str,
     vector = encoder().encode_query(phrase).tolist()
     store = _store(db_path)
     return (rollups.phrase_trend(store, ticker=ticker, vector=vector, threshold=threshold),
-            views.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
+            reader.phrase_examples(store, ticker=ticker, vector=vector, threshold=threshold))
 
 
 def phrase_trend(ticker: str, phrase: str, *, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -127,7 +128,7 @@ def _search(db_path: str, generation: int, vectors_path: str, text: str, mode: s
     hits = _vector_index(vectors_path).search(
         text, mode=mode, k=k, tickers=scope.tickers, period_from=scope.period_from, period_to=scope.period_to,
         sections=scope.sections, speaker_groups=scope.speaker_groups, topics=topics)
-    return views.search_table(_store(db_path), hits)
+    return reader.search_table(_store(db_path), hits)
 
 
 def search(text: str, *, mode: str, k: int, scope: Scope, topics: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -143,9 +144,9 @@ QUERIES = {
     "overview": views.overview,
     "topic_shares": views.topic_shares,
     "topic_movers": views.topic_movers,
-    "call_sentences": views.call_sentences,
-    "call_header": views.call_header,
-    "call_exchanges": views.call_exchanges,
+    "call_sentences": reader.call_sentences,
+    "call_header": reader.call_header,
+    "call_exchanges": reader.call_exchanges,
     "sentences_behind": views.sentences_behind,
     "sentence_export": export.sentence_export,
     "stored_calls": views.stored_calls,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.export import to_csv
+from core.queries.export import to_csv
 
 
 def download(frame: pd.DataFrame, name: str, *, label: str = "Download CSV", where=st, **options) -> None:
@@ -37,7 +37,7 @@ def empty_state(message: str, *, analysed: bool = False) -> None:
 def stored_tickers(scope) -> list[str]:
     """The tickers of the scope that have stored calls (every stored ticker when the scope names none); when there
     is none, the empty state that teaches, and the page stops."""
-    from core.views import Scope
+    from core.queries.views import Scope
     from ui import resources
 
     tickers = list(scope.tickers) or resources.query("tickers")

@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysts import directory
+    from ..queries.analysts import directory
 
     with open_store() as store:
         if args.ticker:

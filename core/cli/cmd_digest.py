@@ -21,7 +21,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..digest import digest
+    from ..queries.digest import digest
 
     with open_store() as store:
         require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")

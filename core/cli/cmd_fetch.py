@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 
 from ..fiscal import latest_period
+from ..ingest.sources import DEFAULT_SOURCE, SOURCES
 from ..model import period_range
-from ..sources import DEFAULT_SOURCE, SOURCES
 from .common import period_arg, print_table, require, run_job, ticker_arg
 
 

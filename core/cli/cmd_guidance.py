@@ -26,7 +26,7 @@ def _range(row) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..guidance_links import items, target_label
+    from ..queries.guidance_links import items, target_label
 
     with open_store() as store:
         require(bool(store.calls(ticker=args.ticker)), f"no stored calls of {args.ticker}")

@@ -16,8 +16,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import jobs
     from ..errors import ConfigError
+    from ..work import jobs
 
     store = open_store()
     if args.action == "list":

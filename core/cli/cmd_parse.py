@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ingest import parse_bytes
+    from ..ingest.files import parse_bytes
 
     try:
         content = args.file.read_bytes()

@@ -26,8 +26,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import to_csv
-    from ..question_themes import question_themes
+    from ..queries.export import to_csv
+    from ..queries.question_themes import question_themes
 
     require(args.min_calls >= 1, "--min-calls must be at least 1")
     with open_store() as store:

@@ -27,7 +27,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..object_store import open_vectors
+    from ..storage.object_store import open_vectors
 
     index = open_vectors()
     hits = index.search(args.query, mode=args.mode, k=args.k, tickers=args.ticker, period_from=args.period_from,

@@ -41,7 +41,7 @@ def read_lines(name: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Score the non-blank lines in one batched pass and print one output line per input line."""
-    from ..sentiment import load_sentiment_model
+    from ..analysis.sentiment import load_sentiment_model
 
     if args.batch_size < 1:
         raise ConfigError(f"--batch-size must be positive, got {args.batch_size}")

@@ -1,4 +1,5 @@
-"""`trends TICKER [--csv]`: per analysed call, the summary measures (core.measures.SUMMARY), net tone's change and
+"""`trends TICKER [--csv]`: per analysed call, the summary measures (core.analysis.measures.SUMMARY), net tone's
+change and
 net tone per speaker group."""
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import to_csv
-    from ..measures import NET_TONE, SUMMARY
-    from ..rollups import trends
+    from ..analysis.measures import NET_TONE, SUMMARY
+    from ..queries.export import to_csv
+    from ..queries.rollups import trends
 
     with open_store() as store:
         frame = trends(store, ticker=args.ticker)

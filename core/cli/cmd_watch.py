@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..sources import DEFAULT_SOURCE, SOURCES
+from ..ingest.sources import DEFAULT_SOURCE, SOURCES
 from .common import open_store, print_table, require, ticker_arg
 
 
@@ -17,7 +17,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import watch
+    from ..work import watch
 
     store = open_store()
     if args.every is not None:

@@ -14,7 +14,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..settings import Settings
-    from ..worker import Worker
+    from ..work.worker import Worker
 
     db = args.db or Settings().db_path
     return Worker(db, parent_pid=args.parent_pid, echo=lambda line: print(line, flush=True)).serve()

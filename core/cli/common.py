@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from ..errors import ConfigError
 from ..model import Period, ticker_symbol
 from ..settings import Settings
-from ..store import Store
+from ..storage.store import Store
 
 
 def open_store(settings: Settings | None = None) -> Store:
@@ -55,14 +55,14 @@ def run_job(kind: str, job_args: dict, *, summarise: Callable[[dict], None] | No
     """Run a job and follow it: handed to the app's worker when one serves the database, else run here. Either
     way the job's log lines print to stderr as they come, then its summary to stdout; Ctrl-C stops it at the next
     step (cancelled in the worker; interrupted, and resumable, here)."""
-    from .. import jobs, worker
+    from ..work import jobs, running, worker
 
     store = open_store()
     job = jobs.submit(store, kind, job_args, origin="cli")
     mine = None if worker.alive(store.path) else jobs.claim(store, jobs.Runner(store), job_id=job.job_id)
     if mine:
         try:
-            job = jobs.run_job(store, mine, echo=_progress_line)
+            job = running.run_job(store, mine, echo=_progress_line)
         except KeyboardInterrupt:
             print("interrupted: the job ends as interrupted; `python -m core jobs resume "
                   f"{job.job_id}` finishes it", file=sys.stderr)
@@ -85,7 +85,7 @@ def _progress_line(line: str) -> None:
 
 def follow(store: Store, job_id: int, *, every_s: float = 0.3):
     """Print a job's log lines as they come until it ends; Ctrl-C asks for a cancel and keeps following."""
-    from .. import jobs
+    from ..work import jobs
 
     seen = 0
     while True:
@@ -140,7 +140,7 @@ def write_frame(frame, args: argparse.Namespace) -> bool:
 
         print(json.dumps(json_rows(frame), indent=2))
     elif args.csv:
-        from ..export import to_csv
+        from ..queries.export import to_csv
 
         sys.stdout.flush()
         sys.stdout.buffer.write(to_csv(frame))

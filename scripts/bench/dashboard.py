@@ -123,7 +123,7 @@ def time_pages(data_dir: Path, pages: tuple[str, ...], profile_dir: Path) -> tup
 
 def grid_dir(workdir: Path, scale: Scale) -> Path:
     """A data dir of synthetic analysed calls: `tickers` tickers × `quarters` quarters."""
-    from core.store import Store
+    from core.storage.store import Store
 
     tickers, quarters = scale.grid
     path = workdir / "grid"

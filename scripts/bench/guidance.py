@@ -69,13 +69,13 @@ def extracted(calls: list[dict]) -> list[CallItems]:
     over each ticker's calls in date order (as the app does)."""
     import pandas as pd
 
-    from core.guidance import extract
-    from core.guidance_links import with_revisions
-    from core.guidance_runs import calendar_is_fiscal
-    from core.metrics import load_vocabulary
+    from core.analysis.guidance import extract
+    from core.analysis.guidance_runs import calendar_is_fiscal
+    from core.analysis.metrics import load_vocabulary
+    from core.analysis.sentences import sentences_of
+    from core.ingest.parsers import parse_document
     from core.model import Period
-    from core.parsers import parse_document
-    from core.sentences import sentences_of
+    from core.queries.guidance_links import with_revisions
 
     vocabulary = load_vocabulary()
     rows = []

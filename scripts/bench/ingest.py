@@ -166,10 +166,10 @@ def _measure(data_dir: Path, files: list[Path], *, baselines: bool = True) -> di
     """Import + analyse the files into data_dir; after each batch the analysis writes, time the raw encoder and
     the model on that batch's sentences (interleaved, so load changes on the shared machine hit all three alike).
     Without baselines: the ingest alone (its peak RSS is then the pipeline's own)."""
-    from core.analyze import Analyzer
-    from core.ingest import import_paths
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.analysis.analyze import Analyzer
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     analyzer = Analyzer(batch_size=BATCH)
     analyzer.model.embed_and_score(["Revenue grew 12% in the quarter."] * 8)  # warm-up
@@ -223,10 +223,10 @@ def _timed(work) -> tuple[float, float]:
 
 def _profile(data_dir: Path, files: list[Path], *, top: int = 18) -> dict:
     """The ingest under cProfile: total, model pass, and the core/ functions with the most cumulative time."""
-    from core.analyze import Analyzer
-    from core.ingest import import_paths
-    from core.store import Store
-    from core.vectors import VectorIndex
+    from core.analysis.analyze import Analyzer
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
+    from core.storage.vectors import VectorIndex
 
     analyzer = Analyzer(batch_size=BATCH)
     analyzer.model.embed_and_score(["Revenue grew 12% in the quarter."] * 8)

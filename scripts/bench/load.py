@@ -31,21 +31,21 @@ def _new_calls(corpus: Path) -> list[Path]:
 
 def _prepared(corpus: Path, workdir: Path) -> Path:
     """The analysed corpus plus 60 stored calls waiting for analysis."""
-    from core import jobs
-    from core.store import Store
+    from core.storage.store import Store
+    from core.work import jobs, running
 
     base = workdir / "load-base"
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree(corpus, base)
     store = Store(base / "calls.duckdb")
     job = jobs.submit(store, "import", {"paths": [str(p) for p in _new_calls(corpus)]}, origin="cli")
-    done = jobs.run_job(store, jobs.claim(store, jobs.Runner(store)))
+    done = running.run_job(store, jobs.claim(store, jobs.Runner(store)))
     assert done.state == "succeeded" and done.result["counts"].get("inserted") == 60, (job, done.result)
     return base
 
 
 def _wait(store, job_id: int, *, running_with_work_left: bool = False):
-    from core import jobs
+    from core.work import jobs
 
     while True:
         job = jobs.get(store, job_id)
@@ -57,7 +57,7 @@ def _wait(store, job_id: int, *, running_with_work_left: bool = False):
 
 
 async def _until_finished(store, job_id: int, finished: asyncio.Event) -> None:
-    from core import jobs
+    from core.work import jobs
 
     while not finished.is_set():
         if not (await asyncio.to_thread(jobs.get, store, job_id)).active:
@@ -67,7 +67,7 @@ async def _until_finished(store, job_id: int, finished: asyncio.Event) -> None:
 
 async def _run(url: str, store, *, with_crowd: bool):
     """The analysis of the 60 calls by the app's worker, with the crowd of sessions acting until it ends or not."""
-    from core import jobs
+    from core.work import jobs
 
     job = jobs.submit(store, "analyze", {"ticker": None, "rescore": False}, origin="cli")
     async with sessions.ProtocolSession(url) as first:  # its run sees the queued job and starts the app's worker;
@@ -111,7 +111,7 @@ def _cpu_seconds(server_pid: int) -> dict[str, float]:
 
 
 def _analysis(data: Path, *, with_crowd: bool):
-    from core.store import Store
+    from core.storage.store import Store
 
     store = Store(data / "calls.duckdb")
     with serve(data) as (url, _pid):

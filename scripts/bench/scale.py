@@ -34,8 +34,8 @@ def _child(*args: str) -> dict:
 
 
 def _imported(data_dir: Path, files: list[Path]):
-    from core.ingest import import_paths
-    from core.store import Store
+    from core.ingest.files import import_paths
+    from core.storage.store import Store
 
     shutil.rmtree(data_dir, ignore_errors=True)
     store = Store(data_dir / "calls.duckdb")
@@ -48,10 +48,10 @@ def measure_analysis(data_dir: Path, files: list[Path], *, workers: int) -> dict
     """Analyse the files' calls: in this process (workers 0) or on a local Ray cluster with that many workers."""
     from contextlib import nullcontext
 
-    from core.analyze import Analyzer
-    from core.ray_analysis import RayEngine
-    from core.ray_cluster import ray_session, worker_shape
-    from core.vectors import VectorIndex
+    from core.analysis.analyze import Analyzer
+    from core.analysis.ray_analysis import RayEngine
+    from core.analysis.ray_cluster import ray_session, worker_shape
+    from core.storage.vectors import VectorIndex
 
     store = _imported(data_dir, files)
     analyzer = Analyzer(device="cpu")
@@ -80,11 +80,11 @@ def measure_analysis(data_dir: Path, files: list[Path], *, workers: int) -> dict
 def measure_stages(data_dir: Path, files: list[Path]) -> dict:
     """Per-process rates of the CPU-side stages on the stored calls: split + text measures, tokenizing, and the
     driver's writes (DuckDB rows, LanceDB rows) of already analysed batches."""
-    from core.analyze import Analyzer
+    from core.analysis.analyze import Analyzer
+    from core.analysis.ray_analysis import read_groups
     from core.batching import tokenize
     from core.embedding import MAX_TOKENS, load_tokenizer
-    from core.ray_analysis import read_groups
-    from core.vectors import VectorIndex
+    from core.storage.vectors import VectorIndex
 
     store = _imported(data_dir, files)
     ids = [c["call_id"] for c in store.calls()]
@@ -100,13 +100,13 @@ def measure_stages(data_dir: Path, files: list[Path]) -> dict:
     started = time.perf_counter()
     tokenize(tokenizer, texts, max_tokens=MAX_TOKENS)
     tokenize_s = time.perf_counter() - started
-    import core.analyze
+    import core.analysis.analyze
 
     analyzer = Analyzer(device="cpu")
     batch = analyzer.analyse_prepared(prepared)
     vectors = VectorIndex(data_dir / "vectors.lance")
     spent = {"lance": 0.0, "sentence_vectors": 0.0}
-    real_write, real_insert = vectors.write_calls, core.analyze._insert
+    real_write, real_insert = vectors.write_calls, core.analysis.analyze._insert
 
     def timed_write(rows) -> None:
         began = time.perf_counter()
@@ -119,11 +119,11 @@ def measure_stages(data_dir: Path, files: list[Path]) -> dict:
         if table == "sentence_vectors":
             spent["sentence_vectors"] += time.perf_counter() - began
 
-    vectors.write_calls, core.analyze._insert = timed_write, timed_insert
+    vectors.write_calls, core.analysis.analyze._insert = timed_write, timed_insert
     started = time.perf_counter()
     analyzer.write(store, vectors, batch)
     write_s = time.perf_counter() - started
-    core.analyze._insert = real_insert
+    core.analysis.analyze._insert = real_insert
     vectors.ensure_index()  # scalar and full-text indexes (no ANN below its threshold), compacted
     n = len(texts)
     return {"sentences": n, "calls": len(ids), "groups": staged, "stage_calls_rate": len(ids) / stage_s,

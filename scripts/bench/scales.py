@@ -15,7 +15,7 @@ class Scale:
     profile_calls: int                     # calls of the separate cProfile run
     search_sizes: tuple[int, ...]          # synthetic vectors
     search_queries: int                    # queries per search configuration
-    search_ann_min_rows: int | None        # None: the product's threshold (core.vectors.ANN_MIN_ROWS)
+    search_ann_min_rows: int | None        # None: the product's threshold (core.storage.vectors.ANN_MIN_ROWS)
     trend_sizes: tuple[int, ...]           # synthetic analysed calls
     sentences_per_call: int
     trend_repeats: int                     # warm runs per query after the first

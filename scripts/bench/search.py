@@ -24,7 +24,7 @@ VOCAB = np.array([f"w{i:04d}" for i in range(5000)])
 
 @dataclass(frozen=True)
 class Corpus:
-    """Synthetic rows (as core.vectors wants them) plus the arrays the exact search needs."""
+    """Synthetic rows (as core.storage.vectors wants them) plus the arrays the exact search needs."""
 
     vectors: np.ndarray   # (n, 384) float32, L2-normalised
     ticker: np.ndarray
@@ -133,7 +133,7 @@ def measure(index, qs: np.ndarray, *, kwargs: dict, exact: list[set] | None, mod
 def scale_rows(n: int, *, n_queries: int, workdir: Path, ann_min_rows: int | None) -> tuple[list[list], dict]:
     """Build a synthetic table of n vectors, time flat search, build the indexes, time every filter and mode."""
     from core.embedding import load_encoder
-    from core.vectors import ANN_MIN_ROWS, VectorIndex
+    from core.storage.vectors import ANN_MIN_ROWS, VectorIndex
 
     path = workdir / f"vectors-{n}"
     shutil.rmtree(path, ignore_errors=True)
@@ -168,7 +168,7 @@ def scale_rows(n: int, *, n_queries: int, workdir: Path, ann_min_rows: int | Non
 def real_rows(data_dir: Path, *, n_queries: int, workdir: Path) -> tuple[list[list], dict]:
     """Recall@10 of the ANN index over a copy of the real corpus vectors, plus exact-quote retrieval."""
     from core.model import Period
-    from core.vectors import TABLE, VectorIndex
+    from core.storage.vectors import TABLE, VectorIndex
 
     source = lancedb.connect(str(data_dir / "vectors.lance")).open_table(TABLE).to_lance().to_table()
     path = workdir / "vectors-real"
@@ -180,7 +180,7 @@ def real_rows(data_dir: Path, *, n_queries: int, workdir: Path) -> tuple[list[li
     keys = np.stack([source.column("call_id").to_numpy(), source.column("pos").to_numpy()], axis=1)
     ticker = source.column("ticker").to_numpy(zero_copy_only=False)
     section = source.column("section").to_numpy(zero_copy_only=False)
-    period = source.column("period").to_numpy()
+    period = source.column("ordinal").to_numpy()
     rng = np.random.default_rng(5)
     picks = rng.choice(len(vectors), min(n_queries, len(vectors)), replace=False)
     first, last = int(period.min()), int(period.max())

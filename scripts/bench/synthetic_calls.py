@@ -1,13 +1,13 @@
 """Synthetic analysed calls written straight into a DuckDB store with SQL (no parsing, no model): realistic sizes
 for the trend-query and dashboard benchmarks. What the analysis derives from the sentences (speaker groups, the
-measure registry's facts, the per-call aggregates) is written by the product's own code (core.aggregates)."""
+measure registry's facts, the per-call aggregates) is written by the product's own code (core.analysis.aggregates)."""
 from __future__ import annotations
 
 import math
 
-from core.aggregates import complete
-from core.store import Store
-from core.topics import load_taxonomy
+from core.analysis.aggregates import complete
+from core.analysis.topics import load_taxonomy
+from core.storage.store import Store
 
 WORDS = (
     "revenue growth margin gross operating guidance outlook demand supply capacity pricing competition customers "

@@ -14,8 +14,8 @@ from .synthetic_calls import QUARTERS, generate
 
 def queries() -> dict[str, Callable]:
     """Name -> query(store, tickers) of what the pages (and the `trends` command) run."""
-    from core import compare, export, rollups, views
-    from core.views import Scope
+    from core.queries import compare, export, reader, rollups, views
+    from core.queries.views import Scope
 
     every = Scope()
     return {
@@ -25,10 +25,10 @@ def queries() -> dict[str, Callable]:
         "Trends: `tone_series` (all tickers)": lambda s, t: views.tone_series(s, scope=every),
         "Trends: `tone_series` (3 tickers)": lambda s, t: views.tone_series(s, scope=Scope(tickers=t[:3])),
         "Trends: `call_measures` (all tickers)": lambda s, t: views.call_measures(s, scope=every),
-        "Topics: `topic_shares` (all tickers)": lambda s, t: views.topic_shares(s, scope=every),
+        # the Topics page asks one ticker's shares (all tickers' would be 380,000 rows at 20,000 calls)
         "Topics: `topic_shares` (1 ticker: what the page asks)": lambda s, t: views.topic_shares(
             s, scope=Scope(tickers=t[:1])),
-        "Reader: `call_sentences` (one call)": lambda s, t: views.call_sentences(s, 1),
+        "Reader: `call_sentences` (one call)": lambda s, t: reader.call_sentences(s, 1),
         "Compare: `phrase_changes` (two calls)": lambda s, t: compare.phrase_changes(s, a=1, b=2),
         "Data: `stored_calls`": lambda s, t: views.stored_calls(s),
         "Data: `sentence_export` (1 ticker)": lambda s, t: export.sentence_export(s, scope=Scope(tickers=t[:1])),
@@ -39,7 +39,7 @@ def queries() -> dict[str, Callable]:
 
 def measure(path: Path, *, calls: int, sentences_per_call: int, repeats: int) -> dict:
     """Generate `calls` synthetic calls into a fresh DuckDB file, then time each query: first run and warm median."""
-    from core.store import Store
+    from core.storage.store import Store
 
     path.unlink(missing_ok=True)
     with Store(path) as store:
@@ -88,7 +88,7 @@ def section(scale: Scale, workdir: Path) -> str:
         "words in turns of 12 sentences (40% prepared remarks; CEO, CFO, IR, analysts, operator), labels, LM "
         "counts, FLS flags, topics (45% of sentences, some two), Q&A exchanges and an analysis run per call; speaker "
         "groups, the registry's other facts and the per-call aggregate tables (which the all-ticker "
-        "queries read) by the product's own code (core/aggregates.py). "
+        "queries read) by the product's own code (core/analysis/aggregates.py). "
         "No sentence vectors, so the phrase trend (which scans them) is not covered here. First = the first run "
         f"after opening the file; warm = median of {scale.trend_repeats} further runs (the app caches results, so "
         "a page pays the first-run time once per filter change).",

@@ -36,8 +36,8 @@ def _append(target: str, rows: int, seed: int) -> dict:
     """One writer: open the table (local path or the S3 location in the environment) and append in batches."""
     import numpy as np
 
-    from core.object_store import open_vectors
-    from core.vectors import VectorIndex
+    from core.storage.object_store import open_vectors
+    from core.storage.vectors import VectorIndex
 
     index = open_vectors() if target == "s3" else VectorIndex(target)
     rng = np.random.default_rng(seed)
@@ -60,7 +60,7 @@ def s3_rates(rows: int, workdir: Path) -> list[list]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from core.object_store import open_vectors
+    from core.storage.object_store import open_vectors
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     out = []
