@@ -88,19 +88,37 @@ def results_from_logits(logits: torch.Tensor) -> list[SentimentResult]:
 class ScoresSentences:
     """What every sentiment model offers the analysis (the fast one here, the accurate one in
     core/analysis/sentiment_accurate.py): the frozen search encoder, a version stored with each score, and labels and
-    scores from one `embed_and_logits` pass."""
+    scores of a head module run on each batch of the encoder's pass (`logits_of`)."""
 
-    encoder: Encoder
-    version: str
+    tap: int | None = None  # the encoder layer whose states a batch must carry for the head (None: none)
+
+    def __init__(self, encoder: Encoder, head: torch.nn.Module, *, version: str) -> None:
+        self.encoder = encoder
+        self.head = head.eval()
+        self.version = version
+
+    def logits_of(self, batch) -> torch.Tensor:
+        """The head's (b, 3) logits of one batch of the encoder's pass (core.embedding.Encoder.passes)."""
+        raise NotImplementedError
 
     def on(self, device: str) -> "ScoresSentences":
-        """This model on a device; itself when it is there already."""
-        raise NotImplementedError
+        """This model on a device (float16 on CUDA); itself when it is there already."""
+        if device == self.encoder.device:
+            return self
+        head = copy.deepcopy(self.head).to(device)
+        return type(self)(self.encoder.on(device), head.half() if half_precision(device) else head.float(),
+                          version=self.version)
 
     def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
                          tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(n, 384) search embeddings and (n, 3) float32 sentiment logits, in input order."""
-        raise NotImplementedError
+        """(n, 384) search embeddings and (n, 3) float32 sentiment logits, in input order (both stay on the device
+        until the last batch: one copy, no wait per batch)."""
+        embedded, scored = [], []
+        for batch in self.encoder.passes(texts, batch_size=batch_size, tap=self.tap, tokens=tokens):
+            with torch.no_grad():
+                scored.append((batch.index, self.logits_of(batch)))
+            embedded.append((batch.index, batch.embeddings))
+        return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
 
     def embed_and_score(
         self, texts: list[str], *, batch_size: int = 64, tokens: Tokens | None = None
@@ -118,35 +136,17 @@ class SentimentModel(ScoresSentences):
     """The shipped (fast) sentiment classifier: shares every layer below the top one, and its keys and values, with
     the search encoder."""
 
-    def __init__(self, encoder: Encoder, branch: SentimentBranch, *, version: str) -> None:
-        self.encoder = encoder
-        self.branch = branch.eval()
-        self.version = version
-
-    def on(self, device: str) -> "SentimentModel":
-        """This model on a device (float16 on CUDA); itself when it is there already."""
-        if device == self.encoder.device:
-            return self
-        branch = copy.deepcopy(self.branch).to(device)
-        return SentimentModel(self.encoder.on(device), branch.half() if half_precision(device) else branch.float(),
-                              version=self.version)
+    @property
+    def branch(self) -> SentimentBranch:
+        return self.head
 
     @property
     def tap(self) -> int:
         """Index of the encoder layer the branch reads out (the top one)."""
         return self.encoder.num_layers - 1
 
-    def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
-                         tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(n, 384) search embeddings and (n, 3) float32 sentiment logits from one shared encoder pass, in input
-        order (both stay on the device until the last batch: one copy, no wait per batch)."""
-        embedded, scored = [], []
-        for batch in self.encoder.passes(texts, batch_size=batch_size, tap=self.tap, tokens=tokens):
-            with torch.no_grad():
-                logits = self.branch(batch.tapped, batch.attention_mask)
-            embedded.append((batch.index, batch.embeddings))
-            scored.append((batch.index, logits))
-        return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
+    def logits_of(self, batch) -> torch.Tensor:
+        return self.branch(batch.tapped, batch.attention_mask)
 
 
 def read_artefact_config(model_dir: Path) -> dict:

@@ -11,12 +11,9 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from ..batching import Tokens
-from ..device import half_precision
-from ..embedding import EMBEDDING_DIM, Encoder, ModelUnavailableError, gather, load_encoder, mean_pool
+from ..embedding import Encoder, ModelUnavailableError, load_encoder, mean_pool
 from . import sentiment_choice
 from .lora import add_adapters, load_adapters, merge_adapters, read_shape
 from .sentiment import CONFIG_FILE, LABELS, ScoresSentences
@@ -50,31 +47,12 @@ class AdaptedClassifier(torch.nn.Module):
 class AccurateSentimentModel(ScoresSentences):
     """The frozen search encoder and the merged adapted classifier, run on the same token batches."""
 
-    def __init__(self, encoder: Encoder, classifier: AdaptedClassifier, *, version: str) -> None:
-        self.encoder = encoder
-        self.classifier = classifier.eval()
-        self.version = version
+    @property
+    def classifier(self) -> AdaptedClassifier:
+        return self.head
 
-    def on(self, device: str) -> "AccurateSentimentModel":
-        """This model on a device (float16 on CUDA); itself when it is there already."""
-        if device == self.encoder.device:
-            return self
-        classifier = copy.deepcopy(self.classifier).to(device)
-        return AccurateSentimentModel(self.encoder.on(device),
-                                      classifier.half() if half_precision(device) else classifier.float(),
-                                      version=self.version)
-
-    def embed_and_logits(self, texts: list[str], *, batch_size: int = 64,
-                         tokens: Tokens | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(n, 384) search embeddings of the frozen encoder and (n, 3) float32 logits of the adapted copy, in input
-        order (both stay on the device until the last batch)."""
-        embedded, scored = [], []
-        for batch in self.encoder.passes(texts, batch_size=batch_size, tokens=tokens):
-            with torch.no_grad():
-                logits = self.classifier(batch.input_ids, batch.attention_mask)
-            embedded.append((batch.index, batch.embeddings))
-            scored.append((batch.index, logits))
-        return gather(embedded, len(texts), EMBEDDING_DIM), gather(scored, len(texts), len(LABELS))
+    def logits_of(self, batch) -> torch.Tensor:
+        return self.classifier(batch.input_ids, batch.attention_mask)
 
 
 def read_accurate_config(model_dir: Path) -> dict:
