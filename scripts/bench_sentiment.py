@@ -16,19 +16,22 @@ from pathlib import Path
 import torch
 
 from core.analysis.lexicon import lm_counts, lm_tone
-from core.analysis.sentiment import CONFIG_FILE, MODEL_DIR, SentimentModel, load_sentiment_model_from
+from core.analysis.sentiment import CONFIG_FILE, LABELS, MODEL_DIR, SentimentModel, load_sentiment_model_from
 from core.embedding import load_encoder
+from scripts.accurate_fit import confusion
 from scripts.bench.report import write_section
 from scripts.labelset import corpus_sentences
-from scripts.sample_sentences import _WORD, MIN_WORDS, group_of, is_lm_negative
+from scripts.sample_sentences import group_of, is_eligible, is_lm_negative
 from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
     Example,
+    company_fold,
     incall_scores,
     metrics,
     read_incall,
     read_phrasebank,
+    scores,
     sentence_key,
     split_by_call,
     stratified_split,
@@ -71,9 +74,8 @@ def stratum_weights(examples: list[Example], corpus_dir: Path) -> list[float]:
     population: Counter[str] = Counter()
     for call in sorted({e.call for e in examples}):
         for sentence in corpus_sentences(corpus_dir, call):
-            group = group_of(sentence)
-            if group and len(_WORD.findall(sentence.text)) >= MIN_WORDS:
-                population[f"{group}-{'lmneg' if is_lm_negative(sentence.text) else 'rest'}"] += 1
+            if is_eligible(sentence):
+                population[f"{group_of(sentence)}-{'lmneg' if is_lm_negative(sentence.text) else 'rest'}"] += 1
     labelled = Counter(e.stratum for e in examples)
     return [population[e.stratum] / labelled[e.stratum] for e in examples]
 
@@ -94,18 +96,32 @@ def leave_one_company_out(phrasebank: list[Example], incall: list[Example], *, c
     states = lambda examples: [cached[e.text] for e in examples]  # noqa: E731
     result = {}
     for ticker in sorted({e.ticker for e in incall}):
-        others, test = [e for e in incall if e.ticker != ticker], [e for e in incall if e.ticker == ticker]
-        fold_train, select = split_by_call(others, fraction=INCALL_VALIDATION, seed=config.seed)
+        others, test, targeted = company_fold(incall, ticker)
+        fold_train, select = split_by_call([e for e in others if config.targeted or not e.targeted],
+                                           fraction=INCALL_VALIDATION, seed=config.seed)
         branch, selected = fit(encoder, train + fold_train, config=config, select=select, states=states)
         weights = stratum_weights(test, corpus_dir)
         texts = [e.text for e in test]
+        predicted = predict_states(branch, states(test))
         result[ticker] = {
-            "new": {**incall_scores(predict_states(branch, states(test)), test, weights), "epoch": selected["epoch"]},
+            "new": {**incall_scores(predicted, test, weights), "epoch": selected["epoch"],
+                    "confusion": confusion(predicted, test)},
             "phrasebank": incall_scores([r.label for r in baseline.predict(texts)], test, weights),
             "lexicon": incall_scores(lexicon_labels(texts), test, weights),
+            "targeted": scores(predict_states(branch, states(targeted)), targeted) if targeted else None,
         }
         print(ticker, json.dumps(result[ticker]), file=sys.stderr)
     return result
+
+
+def confusion_line(loco: dict[str, dict]) -> str:
+    """The new model's per-class confusion, the held-out folds summed, with per-class recall and precision."""
+    matrix = [[sum(row["new"]["confusion"][t][p] for row in loco.values()) for p in range(3)] for t in range(3)]
+    recall = [matrix[t][t] / max(1, sum(matrix[t])) for t in range(3)]
+    precision = [matrix[p][p] / max(1, sum(matrix[t][p] for t in range(3))) for p in range(3)]
+    cells = "; ".join(f"{LABELS[t]} → " + " / ".join(str(round(x)) for x in matrix[t]) for t in range(3))
+    return (f"Per-class confusion of the new model, the three folds summed (true → predicted {' / '.join(LABELS)}): "
+            f"{cells}. Recall {' / '.join(_f(x) for x in recall)}; precision {' / '.join(_f(x) for x in precision)}.")
 
 
 def best_rate(run, texts: list[str]) -> float:
@@ -169,6 +185,14 @@ def section(*, phrasebank_rows: list, incall_rows: list, loco: dict, encode_rate
                                                                                                   "lexicon")}
     lines.append("| **mean** | | " + " | ".join(f"**{_f(mean['new'][k])}**" for k in keys) + " | "
                  + " | ".join(_f(mean['phrasebank'][k]) for k in keys) + f" | {_f(mean['lexicon']['accuracy'])} |")
+    lines += ["", confusion_line(loco)]
+    targeted = {ticker: row["targeted"] for ticker, row in loco.items() if row["targeted"]}
+    if targeted:
+        trained = "the other companies' are trained on" if facts["targeted"] else "the recipe trains on none of them"
+        lines += ["", "The same folds on the held-out ticker's **targeted labels** (analyst questions, guidance, "
+                  f"hedged statements; labels/README.md — {trained}): "
+                  + "; ".join(f"{t} {s['n']}: accuracy {_f(s['accuracy'])}, macro-F1 {_f(s['macro_f1'])}"
+                              for t, s in targeted.items()) + "."]
     lines += [
         "", f"**PhraseBank validation** (the stratified 20% of the distinct Financial PhraseBank train-part sentences "
         "that neither model trained on; all levels = 50Agree labels, all-agree = its AllAgree subset). Speed on "
@@ -213,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
              old.version: f"MiniLM, top-layer readout tuned, PhraseBank only ({old.version})"}
     validation = phrasebank_validation(args.data_dir, dirs)
     held_calls = set(artefact(MODEL_DIR)["incall_validation"]["calls"])
-    incall_validation = [e for e in incall if e.call in held_calls]
+    incall_validation = [e for e in incall if e.call in held_calls and not e.targeted]
     weights = stratum_weights(incall_validation, args.corpus)
     texts = [e.text for e in incall_validation]
     incall_rows = [(names[m.version], incall_scores([r.label for r in m.predict(texts)], incall_validation, weights))
@@ -227,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                         rates[names[m.version]]) for m in (new, old)]
     phrasebank_rows.append((LEXICON, metrics(lexicon_labels(pb_texts), validation), None))
     facts = {"load": load, "new": new.version, "old": old.version, "n_calls": len(held_calls),
-             "n_phrasebank": len(validation), "repeats": args.repeats}
+             "n_phrasebank": len(validation), "repeats": args.repeats, "targeted": config.targeted}
     text = section(phrasebank_rows=phrasebank_rows, incall_rows=incall_rows, loco=loco,
                    encode_rate=rates["encode"][0], facts=facts)
     print(write_section(args.output, "sentiment", text))

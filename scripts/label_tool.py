@@ -3,9 +3,11 @@
     python -m scripts.label_tool show --count 100          # prints the batch and its id
     python -m scripts.label_tool add <batch-id> "+00-0 0+..."  # one mark per shown sentence, in order
 
-Marks: '+' positive, '0' neutral, '-' negative; spaces are ignored. The batch id (hash of the first shown reference)
-makes sure the marks go to the sentences that were shown. Sentence texts are rebuilt from the corpus and cached
-outside the repository (they are third-party text); the label file only gets references and labels.
+Marks: '+' positive, '0' neutral, '-' negative; spaces are ignored. The batch id (hash of the first shown reference,
+a colon, the number of sentences shown) makes sure the marks go to the sentences that were shown. Sentence texts are
+rebuilt from the corpus and cached outside the repository (they are third-party text); the label file only gets
+references and labels. `--sample labels/sample-targeted.tsv --labels labels/incall-labels-targeted.tsv` labels the
+targeted sample.
 """
 from __future__ import annotations
 
@@ -26,6 +28,14 @@ def pending(sample: list[SampleRef], labels: list[LabelRef], count: int) -> list
     """The next `count` sample references without a label, in sample order."""
     done = {(r.ref_file, r.turn_idx, r.sent_idx) for r in labels}
     return [r for r in sample if (r.ref_file, r.turn_idx, r.sent_idx) not in done][:count]
+
+
+def shown_group(stratum: str) -> str:
+    """The speaker group shown with a sentence; the lexicon pool and the targeted stratum (labels/README.md) are not
+    shown: they must not steer the label."""
+    if stratum.startswith("targeted-"):
+        return "qa-analyst" if stratum == "targeted-question" else "executive"
+    return stratum.rsplit("-", 1)[0]
 
 
 def cached_texts(refs: list[SampleRef], corpus_dir: Path, cache: Path) -> list[str]:
@@ -72,17 +82,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/incall-label-cache.json"))
     args = parser.parse_args(argv)
     labels = load_labels(args.labels) if args.labels.is_file() else []
-    batch = pending(load_sample(args.sample), labels, args.count)
+    first, _, shown = (args.batch_id or "").partition(":")
+    batch = pending(load_sample(args.sample), labels, int(shown) if shown.isdigit() else args.count)
     if not batch:
         raise SystemExit("every sampled sentence is labelled")
     if args.command == "show":
         for i, (ref, text) in enumerate(zip(batch, cached_texts(batch, args.corpus, args.cache)), start=1):
-            group = ref.stratum.rsplit("-", 1)[0]  # the lexicon pool is not shown: it must not steer the label
-            print(f"{i:3d} [{group}] {text}")
-        print(f"batch id: {batch[0].sha1} ({len(labels)} labelled so far)")
+            print(f"{i:3d} [{shown_group(ref.stratum)}] {text}")
+        print(f"batch id: {batch[0].sha1}:{len(batch)} ({len(labels)} labelled so far)")
         return
-    if args.batch_id != batch[0].sha1 or args.marks is None:
-        raise SystemExit(f"batch id {args.batch_id} is not the next batch ({batch[0].sha1}); show it first")
+    if first != batch[0].sha1 or args.marks is None:
+        raise SystemExit(f"batch id {args.batch_id} is not the next batch ({batch[0].sha1}:…); show it first")
     append_labels(args.labels, batch, parse_marks(args.marks, expected=len(batch)), annotator=args.annotator)
     print(f"{len(batch)} labels appended -> {args.labels} ({len(labels) + len(batch)} in all)")
 

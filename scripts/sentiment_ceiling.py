@@ -27,6 +27,7 @@ from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
     Example,
+    company_fold,
     metrics,
     read_incall,
     read_phrasebank,
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     incall, encoder = read_incall(args.corpus), load_encoder()
     rows, means = [], []
     for ticker in sorted({e.ticker for e in incall}):
-        others, test = [e for e in incall if e.ticker != ticker], [e for e in incall if e.ticker == ticker]
+        others, test, _ = company_fold(incall, ticker)
         fold_train, select = split_by_call(others, fraction=INCALL_VALIDATION, seed=SEED)
         weights = stratum_weights(test, args.corpus)
 

@@ -20,6 +20,10 @@ AGREEMENT_FILES = (ALL_LEVELS, "Sentences_66Agree.tsv", "Sentences_75Agree.tsv",
 ALL_AGREE = "Sentences_AllAgree.tsv"
 LABELS_DIR = ROOT / "labels"
 INCALL_FILES = ("incall-labels.tsv", "adjudicated.tsv", "sample.tsv")
+# labels/README.md: more sentences of the kinds the leave-one-company-out errors concentrate on, for training only
+TARGETED_FILES = ("incall-labels-targeted.tsv", "sample-targeted.tsv")
+TARGETED_PREFIX = "targeted-"
+LABEL_FILES = INCALL_FILES + TARGETED_FILES  # every file the in-call examples are read from
 DEFAULT_PHRASEBANK = ROOT.parent / "shared" / "sentiment" / "phrasebank-train"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 
@@ -27,7 +31,8 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "streetevents"
 @dataclass(frozen=True)
 class Example:
     """One labelled sentence. PhraseBank: all_agree marks its all-annotators-agree subset. In-call: the call file
-    ("NVDA/2023-05-24-NVDA.txt") and the sampling stratum ("qa-executive-lmneg")."""
+    ("NVDA/2023-05-24-NVDA.txt") and the sampling stratum ("qa-executive-lmneg", or "targeted-question" for a label
+    of the targeted sample, which is trained on but never scored)."""
 
     text: str
     label: int
@@ -39,6 +44,11 @@ class Example:
     def ticker(self) -> str:
         """The company of an in-call example ("NVDA")."""
         return self.call.split("/", 1)[0]
+
+    @property
+    def targeted(self) -> bool:
+        """A label of the targeted sample (labels/sample-targeted.tsv)."""
+        return self.stratum.startswith(TARGETED_PREFIX)
 
 
 def sentence_key(text: str) -> str:
@@ -70,16 +80,21 @@ def read_phrasebank(data_dir: Path) -> list[Example]:
     return list(examples.values())
 
 
-def read_incall(corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, calls: set[str] | None = None) -> list[Example]:
-    """Annotator A's labels (of the given call files, default all) with the adjudicated ones applied, texts rebuilt
-    from the corpus (LabelSetError on drift)."""
+def read_incall(corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, calls: set[str] | None = None,
+                targeted: bool = True) -> list[Example]:
+    """The sample's labels with the adjudicated ones applied, then (unless targeted=False) the targeted sample's — of
+    the given call files (default all), texts rebuilt from the corpus (LabelSetError on drift)."""
     # here, not at the top: the splits and scores above run where the parsers' libraries are not installed (the GPU
     # kit of scripts/train_accurate.py)
     from scripts.labelset import load_adjudicated, load_labels, load_sample, rebuild_texts, with_adjudicated
 
     labels = with_adjudicated(load_labels(labels_dir / INCALL_FILES[0]), load_adjudicated(labels_dir / INCALL_FILES[1]))
+    samples = load_sample(labels_dir / INCALL_FILES[2])
+    if targeted:
+        labels += load_labels(labels_dir / TARGETED_FILES[0])
+        samples += load_sample(labels_dir / TARGETED_FILES[1])
     labels = [r for r in labels if calls is None or r.ref_file in calls]
-    strata = {(r.ref_file, r.turn_idx, r.sent_idx): r.stratum for r in load_sample(labels_dir / INCALL_FILES[2])}
+    strata = {(r.ref_file, r.turn_idx, r.sent_idx): r.stratum for r in samples}
     texts = rebuild_texts(labels, corpus_dir)
     return [Example(text, LABELS.index(r.label), call=r.ref_file, stratum=strata[(r.ref_file, r.turn_idx, r.sent_idx)])
             for text, r in zip(texts, labels)]
@@ -99,14 +114,23 @@ def stratified_split(examples: list[Example], *, fraction: float, seed: int) -> 
 
 
 def split_by_call(examples: list[Example], *, fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """(train, validation) of in-call examples: per ticker, a seeded `fraction` of its calls held out whole."""
+    """(train, validation) of in-call examples: per ticker, a seeded `fraction` of its calls held out whole; the
+    targeted labels of held-out calls are in neither part (they are never scored)."""
     rng = random.Random(seed)
     held: set[str] = set()
     for ticker in sorted({e.ticker for e in examples}):
         calls = sorted({e.call for e in examples if e.ticker == ticker})
         rng.shuffle(calls)
         held |= set(calls[: round(len(calls) * fraction)])
-    return [e for e in examples if e.call not in held], [e for e in examples if e.call in held]
+    return [e for e in examples if e.call not in held], [e for e in examples if e.call in held and not e.targeted]
+
+
+def company_fold(incall: list[Example], ticker: str) -> tuple[list[Example], list[Example], list[Example]]:
+    """Leave one company out: (the other tickers' examples, the ticker's sample labels to score, the ticker's
+    targeted labels — a second, separately reported check)."""
+    mine = [e for e in incall if e.ticker == ticker]
+    return ([e for e in incall if e.ticker != ticker], [e for e in mine if not e.targeted],
+            [e for e in mine if e.targeted])
 
 
 def files_hash(paths: list[Path]) -> str:

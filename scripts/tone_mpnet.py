@@ -27,9 +27,10 @@ from scripts.bench_sentiment import PHRASEBANK_MODEL_DIR, phrasebank_validation,
 from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
-    INCALL_FILES,
+    LABEL_FILES,
     LABELS_DIR,
     Example,
+    company_fold,
     files_hash,
     incall_scores,
     metrics,
@@ -113,7 +114,7 @@ def evaluate(vectors: dict[str, np.ndarray], *, train: list[Example], validation
     labels = lambda head, examples: [LABELS[i] for i in head.predict(x(examples))]  # noqa: E731
     result: dict = {"loco": {}}
     for ticker in sorted({e.ticker for e in incall}):
-        others, test = [e for e in incall if e.ticker != ticker], [e for e in incall if e.ticker == ticker]
+        others, test, _ = company_fold(incall, ticker)
         fold_train, select = split_by_call(others, fraction=INCALL_VALIDATION, seed=SEED)
         head, c, selected = tuned_head(x(train + fold_train), y(train + fold_train), x(select), y(select))
         predicted = labels(head, test)
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     results["disk_bytes"] = {"mpnet": disk_bytes(args.model_dir), "minilm": disk_bytes(base_model_path())}
     results["facts"] = {
         "n_encoded": len(set(texts)), "n_phrasebank_train": len(train), "n_phrasebank_val": len(validation),
-        "n_incall": len(incall), "labels_sha256": files_hash([LABELS_DIR / name for name in INCALL_FILES]),
+        "n_incall": len(incall), "labels_sha256": files_hash([LABELS_DIR / name for name in LABEL_FILES]),
         "C_grid": list(C_GRID), "seed": SEED, "torch_threads_model_work": 1,
         "load_average_before_speed": load, "load_average_after": os.getloadavg(),
     }

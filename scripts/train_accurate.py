@@ -40,8 +40,10 @@ from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
     Example,
+    company_fold,
     incall_scores,
     metrics,
+    scores,
     sentence_key,
     split_by_call,
 )
@@ -69,15 +71,19 @@ def loco(data: TrainingData, encoder: Encoder, batches: Batches, config: RunConf
     for ticker in tickers:
         started = time.time()
         test, weights = data.held_out(ticker)
-        others = [e for e in data.incall if e.ticker != ticker]
+        others, _, targeted = company_fold(data.incall, ticker)
         fold_train, select = split_by_call(others, fraction=INCALL_VALIDATION, seed=SEED)
 
-        def evaluate(model, test: list = test, weights: list = weights) -> dict:
+        def evaluate(model, test: list = test, weights: list = weights, targeted: list = targeted) -> dict:
             predicted, phrasebank = predict(model, batches, batches.tokens(test)), predict(
                 model, batches, batches.tokens(validation))
+            checked = {}
+            if targeted:
+                on_targeted = predict(model, batches, batches.tokens(targeted))
+                checked = {"targeted": {**scores(on_targeted, targeted), "confusion": confusion(on_targeted, targeted)}}
             return {**incall_scores(predicted, test, weights), "confusion": confusion(predicted, test),
                     "weighted_confusion": confusion(predicted, test, weights),
-                    "phrasebank_validation": metrics(phrasebank, validation)}
+                    "phrasebank_validation": metrics(phrasebank, validation), **checked}
 
         repeats = TrainConfig().incall_repeats  # as the ceiling and the shipped recipe weigh the in-call labels
         train = data.phrasebank_train + fold_train * repeats

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.label_tool import main as label_tool
+from scripts.label_tool import shown_group
 from scripts.labelset import (
     ADJUDICATED_COLUMNS,
     LABEL_COLUMNS,
+    LABELS,
     LabelRef,
     LabelSetError,
     SampleRef,
@@ -23,6 +26,8 @@ from scripts.labelset import (
     sentence_hash,
     with_adjudicated,
 )
+from scripts.sample_sentences import write_sample
+from scripts.sample_targeted import STRATA, draw_targeted
 
 LABELS_DIR = Path(__file__).resolve().parents[1] / "labels"
 LABEL_FILE = LABELS_DIR / "incall-labels.tsv"
@@ -30,6 +35,8 @@ SECOND_FILE = LABELS_DIR / "incall-labels-B.tsv"
 ADJUDICATED_FILE = LABELS_DIR / "adjudicated.tsv"
 RELABELLED_FILE = LABELS_DIR / "relabelled.tsv"
 SAMPLE_FILE = LABELS_DIR / "sample.tsv"
+TARGETED_SAMPLE = LABELS_DIR / "sample-targeted.tsv"
+TARGETED_LABELS = LABELS_DIR / "incall-labels-targeted.tsv"
 REF_FILE = re.compile(r"(AMD|INTC|NVDA)/\d{4}-\d{2}-\d{2}-(AMD|INTC|NVDA)\.txt")
 
 
@@ -108,7 +115,8 @@ def test_rebuild_names_a_missing_sentence_and_a_missing_file(corpus: Path) -> No
         rebuild_texts([dataclasses.replace(gone, ref_file="NVDA/1999-01-01-NVDA.txt")], corpus)
 
 
-@pytest.mark.parametrize("path", [LABEL_FILE, SAMPLE_FILE, SECOND_FILE, ADJUDICATED_FILE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [LABEL_FILE, SAMPLE_FILE, SECOND_FILE, ADJUDICATED_FILE, TARGETED_SAMPLE,
+                                  TARGETED_LABELS], ids=lambda p: p.name)
 def test_committed_files_hold_references_not_corpus_text(path: Path) -> None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t"))
@@ -199,8 +207,49 @@ def test_sample_covers_tickers_years_and_strata() -> None:
     assert len({r.sha1 for r in sample}) == len(sample)
 
 
+def test_the_targeted_sample_is_labelled_whole_and_shares_no_sentence_with_the_sample() -> None:
+    targeted, labels = load_sample(TARGETED_SAMPLE), load_labels(TARGETED_LABELS)
+    assert [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in labels] == \
+        [(r.ref_file, r.turn_idx, r.sent_idx, r.sha1) for r in targeted]
+    assert {r.annotator for r in labels} == {"D"} and set(Counter(r.label for r in labels)) == set(LABELS)
+    assert Counter(r.stratum for r in targeted) == {stratum: 180 for stratum in STRATA}
+    per_call = Counter((r.ref_file, r.stratum) for r in targeted)
+    assert max(per_call.values()) == 1 and len({r.ref_file for r in targeted}) == 180
+    hashes = {r.sha1 for r in targeted}
+    assert len(hashes) == len(targeted) and not hashes & {r.sha1 for r in load_sample(SAMPLE_FILE)}
+
+
 @pytest.mark.slow
-def test_every_label_rebuilds_from_the_real_corpus(corpus: Path) -> None:
-    labels = load_labels(LABEL_FILE)
+def test_the_targeted_sample_is_redrawn_byte_for_byte_by_its_script(corpus: Path) -> None:
+    """scripts/sample_targeted.py with its default seed gives the committed file, so each row is in the stratum the
+    rule puts it in (a question, a forward-looking sentence with a number, an uncertainty word)."""
+    assert draw_targeted(corpus, seed=7, main_sample=load_sample(SAMPLE_FILE)) == load_sample(TARGETED_SAMPLE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [LABEL_FILE, TARGETED_LABELS], ids=lambda p: p.name)
+def test_every_label_rebuilds_from_the_real_corpus(corpus: Path, path: Path) -> None:
+    labels = load_labels(path)
     texts = rebuild_texts(labels, corpus)
     assert [sentence_hash(t) for t in texts] == [r.sha1 for r in labels]
+
+
+def test_the_label_tool_shows_a_batch_and_takes_its_marks_by_the_batch_id(corpus: Path, tmp_path: Path,
+                                                                          capsys) -> None:
+    sample, labels = tmp_path / "sample.tsv", tmp_path / "labels.tsv"
+    write_sample(load_sample(TARGETED_SAMPLE)[:3], sample)
+    files = ["--sample", str(sample), "--labels", str(labels), "--corpus", str(corpus), "--cache",
+             str(tmp_path / "cache.json")]
+    label_tool(["show", "--count", "2", *files])
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split("]")[0].split("[")[1] for line in shown[:2]] == [
+        shown_group(r.stratum) for r in load_sample(sample)[:2]]
+    assert "targeted" not in "\n".join(shown)  # the stratum must not steer the label
+    batch_id = shown[-1].split()[2]
+    assert batch_id == f"{load_sample(sample)[0].sha1}:2"
+    with pytest.raises(SystemExit, match="1 marks for 2 sentences"):
+        label_tool(["add", batch_id, "+", *files])
+    label_tool(["add", batch_id, "+ 0", "--annotator", "D", *files])
+    assert [(r.label, r.annotator) for r in load_labels(labels)] == [("positive", "D"), ("neutral", "D")]
+    with pytest.raises(SystemExit, match="is not the next batch"):
+        label_tool(["add", batch_id, "-", *files])

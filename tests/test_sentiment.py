@@ -135,6 +135,32 @@ def test_incall_split_holds_out_whole_calls_of_every_ticker():
     assert len(train) + len(validation) == len(examples)
 
 
+def test_the_shipped_recipe_leaves_the_targeted_labels_out_and_a_flag_takes_them_in():
+    train_script = script("train_sentiment")
+    assert artefact_config()["training"]["targeted"] is False is train_script.TrainConfig().targeted
+    assert train_script.parse_args(["pb"]).targeted is False
+    assert train_script.parse_args(["pb", "--targeted"]).targeted is True
+    assert train_script.parse_args(["pb", "--lr", "0.01"]).lr == 0.01
+
+
+def test_targeted_labels_are_trained_on_but_never_scored():
+    """A targeted label (labels/sample-targeted.tsv) goes to training with its call, is dropped with a held-out call,
+    and a company fold scores the sample's labels and reports the targeted ones apart."""
+    data = script("sentiment_data")
+    examples = [data.Example(f"{ticker} {call} {kind}", 0, call=f"{ticker}/2020-0{call}-01-{ticker}.txt",
+                             stratum=kind)
+                for ticker in ("AMD", "NVDA") for call in range(1, 6)
+                for kind in ("qa-analyst-rest", "targeted-question")]
+    train, validation = data.split_by_call(examples, fraction=0.4, seed=13)
+    held = {e.call for e in validation}
+    assert len(held) == 4 and all(not e.targeted for e in validation)
+    assert [e for e in train if e.targeted] == [e for e in examples if e.targeted and e.call not in held]
+    others, scored, targeted = data.company_fold(examples, "NVDA")
+    assert {e.ticker for e in others} == {"AMD"} and len(others) == 10
+    assert [e.stratum for e in scored] == ["qa-analyst-rest"] * 5 and [e.stratum for e in targeted] == [
+        "targeted-question"] * 5
+
+
 def test_incall_validation_calls_are_held_out_and_scored_better_than_phrasebank_only(shared_dir):
     data = script("sentiment_data")
     config = artefact_config()
@@ -145,7 +171,8 @@ def test_incall_validation_calls_are_held_out_and_scored_better_than_phrasebank_
                                            seed=config["training"]["seed"])
     assert sorted({e.call for e in validation}) == config["incall_validation"]["calls"]
     assert len(config["incall_validation"]["calls"]) == round(len(calls) * 0.2) == 36
-    examples = data.read_incall(shared_dir / "corpus" / "streetevents", calls=set(config["incall_validation"]["calls"]))
+    examples = data.read_incall(shared_dir / "corpus" / "streetevents", calls=set(config["incall_validation"]["calls"]),
+                                targeted=False)
     assert len(examples) == config["metrics"]["incall"]["n"]
     new, old = accuracy(load_sentiment_model(), examples), accuracy(load_sentiment_model_from(PHRASEBANK_MODEL_DIR),
                                                                     examples)

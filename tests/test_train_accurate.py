@@ -32,8 +32,9 @@ DATA = TrainingData(
     phrasebank_train=[Example("Sales of widgets rose sharply.", 2, True), Example("The plant is in Oulu.", 1)],
     phrasebank_validation=[Example("Profit fell by half.", 0, True), Example("Shares were flat.", 1, True)],
     incall=[Example("We had a great quarter.", 2, call="AAA/2024-01-01-AAA.txt", stratum="prepared-executive-rest"),
-            Example("Supply was tight.", 0, call="BBB/2024-02-01-BBB.txt", stratum="qa-analyst-lmneg")],
-    weights=[12.5, 3.0],
+            Example("Supply was tight.", 0, call="BBB/2024-02-01-BBB.txt", stratum="qa-analyst-lmneg"),
+            Example("Margins may recover.", 2, call="BBB/2024-02-01-BBB.txt", stratum="targeted-hedged")],
+    weights=[12.5, 3.0, 0.0],
 )
 
 
@@ -46,7 +47,8 @@ def kit(tmp_path_factory) -> Path:
 
 def test_a_kit_reads_back_its_examples_and_weights(kit):
     assert read_kit(kit) == DATA
-    assert DATA.held_out("BBB") == ([DATA.incall[1]], [3.0]) and DATA.tickers() == ["AAA", "BBB"]
+    assert DATA.held_out("BBB") == ([DATA.incall[1]], [3.0]) and DATA.tickers() == ["AAA", "BBB"]  # not the targeted
+    assert read_kit(kit).incall[2].targeted
 
 
 def test_an_edited_kit_is_refused(kit, tmp_path):
@@ -105,7 +107,7 @@ def test_a_run_from_a_kit_imports_nothing_a_bare_gpu_machine_lacks(kit):
     done = subprocess.run([sys.executable, "-c", code, str(kit)], capture_output=True, text=True, cwd=ROOT,
                           timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "4\n" and "imports checked: nothing a bare GPU machine lacks" in done.stderr
+    assert done.stdout == "5\n" and "imports checked: nothing a bare GPU machine lacks" in done.stderr
 
 
 def test_configurations_are_rank_lr_and_optional_epochs():
@@ -128,4 +130,4 @@ def test_final_takes_one_configuration(kit, tmp_path):
 def test_the_kit_manifest_counts_each_part(kit):
     manifest = json.loads((kit / "kit.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"phrasebank_train": 2, "phrasebank_validation": 2, "incall_AAA": 1,
-                                  "incall_BBB": 1}
+                                  "incall_BBB": 1, "incall_targeted": 1}
