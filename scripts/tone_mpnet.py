@@ -27,7 +27,7 @@ from scripts.bench_sentiment import PHRASEBANK_MODEL_DIR, phrasebank_validation,
 from scripts.sentiment_data import (
     DEFAULT_CORPUS,
     DEFAULT_PHRASEBANK,
-    LABEL_FILES,
+    INCALL_FILES,
     LABELS_DIR,
     Example,
     company_fold,
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     threadpool_limits(1)  # the heads' BLAS too: the CPU is shared
     steps: dict[str, float] = {}
     clock = time.perf_counter()
-    phrasebank, incall = read_phrasebank(args.phrasebank), read_incall(args.corpus)
+    phrasebank, incall = read_phrasebank(args.phrasebank), read_incall(args.corpus, targeted=False)
     train, split_validation = stratified_split(phrasebank, fraction=PHRASEBANK_VALIDATION, seed=SEED)
     validation = phrasebank_validation(args.phrasebank, [MODEL_DIR, PHRASEBANK_MODEL_DIR])
     if {sentence_key(e.text) for e in validation} != {sentence_key(e.text) for e in split_validation}:
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     results["disk_bytes"] = {"mpnet": disk_bytes(args.model_dir), "minilm": disk_bytes(base_model_path())}
     results["facts"] = {
         "n_encoded": len(set(texts)), "n_phrasebank_train": len(train), "n_phrasebank_val": len(validation),
-        "n_incall": len(incall), "labels_sha256": files_hash([LABELS_DIR / name for name in LABEL_FILES]),
+        "n_incall": len(incall), "labels_sha256": files_hash([LABELS_DIR / name for name in INCALL_FILES]),
         "C_grid": list(C_GRID), "seed": SEED, "torch_threads_model_work": 1,
         "load_average_before_speed": load, "load_average_after": os.getloadavg(),
     }
