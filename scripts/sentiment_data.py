@@ -119,7 +119,7 @@ def split_by_call(examples: list[Example], *, fraction: float, seed: int) -> tup
     rng = random.Random(seed)
     held: set[str] = set()
     for ticker in sorted({e.ticker for e in examples}):
-        calls = sorted({e.call for e in examples if e.ticker == ticker})
+        calls = sorted({e.call for e in examples if e.ticker == ticker and not e.targeted})  # as the sample's
         rng.shuffle(calls)
         held |= set(calls[: round(len(calls) * fraction)])
     return [e for e in examples if e.call not in held], [e for e in examples if e.call in held and not e.targeted]

@@ -120,8 +120,8 @@ def licence_text() -> str:
 
 def final(data: TrainingData, encoder: Encoder, batches: Batches, config: RunConfig, *, model_dir: Path,
           base_model: str, targeted: bool) -> dict:
-    """Train on the PhraseBank train part and every in-call label, write the artefact, re-load it as the product
-    does and score the PhraseBank validation part with it."""
+    """Train on the PhraseBank train part and the in-call labels (the targeted ones when asked), write the artefact,
+    re-load it as the product does and score the PhraseBank validation part with it."""
     if not config.rank:
         raise SystemExit("--final writes adapters: give --rank 1 or more (rank 0, a full fine-tune, only compares)")
     started = time.time()
@@ -233,7 +233,7 @@ def train_main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, help="torch threads (default: 1 on the CPU)")
     parser.add_argument("--limit", type=int, help="at most N examples per part and ticker (a smoke run)")
     parser.add_argument("--targeted", action="store_true",
-                        help="train on the targeted labels too (labels/README.md; no gain leave one company out)")
+                        help="train on the targeted labels too (labels/README.md; the shipped recipe)")
     parser.add_argument("--final", action="store_true", help="train on everything, write --model-dir")
     parser.add_argument("--model-dir", type=Path, default=ACCURATE_DIR, help="where --final writes the artefact")
     parser.add_argument("--out", type=Path, required=True, help="results JSON")
@@ -248,6 +248,8 @@ def train_main(argv: list[str]) -> int:
         raise SystemExit("--final trains one configuration: give --rank/--lr/--epochs, or one --configs entry")
     clock = time.time()
     data = limited(read_kit(args.data) if args.data else gather(args.phrasebank, args.corpus), args.limit)
+    if args.targeted and not any(e.targeted for e in data.incall):
+        raise SystemExit("--targeted: these examples hold no targeted label (a kit exported before them, or --limit)")
     if args.base_model:
         encoder, base_model = encoder_from(args.base_model), "all-MiniLM-L6-v2 (a kit's float16 copy)"
     else:

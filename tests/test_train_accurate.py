@@ -122,6 +122,12 @@ def test_configurations_are_rank_lr_and_optional_epochs():
         parse_configs("8", args)
 
 
+def test_targeted_training_needs_targeted_labels(kit, tmp_path):
+    with pytest.raises(SystemExit, match="--targeted: these examples hold no targeted label"):
+        train_main(["--data", str(kit), "--targeted", "--limit", "1", "--out", str(tmp_path / "r.json")])
+    assert not (tmp_path / "r.json").exists()
+
+
 def test_final_takes_one_configuration(kit, tmp_path):
     with pytest.raises(SystemExit, match="--final trains one configuration"):
         train_main(["--data", str(kit), "--configs", "8:1e-3,16:1e-3", "--final", "--out", str(tmp_path / "r.json")])
