@@ -47,10 +47,6 @@ class TrainingData:
     def tickers(self) -> list[str]:
         return sorted({e.ticker for e in self.incall})
 
-    def trained_incall(self, *, targeted: bool) -> list[Example]:
-        """The in-call examples a recipe trains on: with or without the targeted labels (labels/README.md)."""
-        return [e for e in self.incall if targeted or not e.targeted]
-
 def gather(phrasebank_dir: Path, corpus_dir: Path) -> TrainingData:
     """The training data from the PhraseBank files and the labels' corpus, the targeted labels included (needs the
     project's parsers)."""

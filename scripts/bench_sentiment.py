@@ -35,6 +35,7 @@ from scripts.sentiment_data import (
     sentence_key,
     split_by_call,
     stratified_split,
+    trained_on,
 )
 from scripts.train_sentiment import (
     INCALL_VALIDATION,
@@ -97,7 +98,7 @@ def leave_one_company_out(phrasebank: list[Example], incall: list[Example], *, c
     result = {}
     for ticker in sorted({e.ticker for e in incall}):
         others, test, targeted = company_fold(incall, ticker)
-        fold_train, select = split_by_call([e for e in others if config.targeted or not e.targeted],
+        fold_train, select = split_by_call(trained_on(others, targeted=config.targeted),
                                            fraction=INCALL_VALIDATION, seed=config.seed)
         branch, selected = fit(encoder, train + fold_train, config=config, select=select, states=states)
         weights = stratum_weights(test, corpus_dir)

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from scripts.labelset import LABEL_COLUMNS, LabelRef, SampleRef, load_labels, load_sample, rebuild_texts
+from scripts.sample_targeted import STRATA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +34,8 @@ def pending(sample: list[SampleRef], labels: list[LabelRef], count: int) -> list
 def shown_group(stratum: str) -> str:
     """The speaker group shown with a sentence; the lexicon pool and the targeted stratum (labels/README.md) are not
     shown: they must not steer the label."""
-    if stratum.startswith("targeted-"):
-        return "qa-analyst" if stratum == "targeted-question" else "executive"
+    if stratum in STRATA:
+        return "qa-analyst" if stratum == STRATA[0] else "executive"
     return stratum.rsplit("-", 1)[0]
 
 

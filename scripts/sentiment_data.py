@@ -125,6 +125,11 @@ def split_by_call(examples: list[Example], *, fraction: float, seed: int) -> tup
     return [e for e in examples if e.call not in held], [e for e in examples if e.call in held and not e.targeted]
 
 
+def trained_on(examples: list[Example], *, targeted: bool) -> list[Example]:
+    """The examples a recipe trains on: all, or all but the targeted labels."""
+    return [e for e in examples if targeted or not e.targeted]
+
+
 def company_fold(incall: list[Example], ticker: str) -> tuple[list[Example], list[Example], list[Example]]:
     """Leave one company out: (the other tickers' examples, the ticker's sample labels to score, the ticker's
     targeted labels — a second, separately reported check)."""

@@ -48,6 +48,7 @@ from scripts.sentiment_data import (
     scores,
     sentence_key,
     split_by_call,
+    trained_on,
 )
 from scripts.train_sentiment import INCALL_VALIDATION, PHRASEBANK_VALIDATION, TrainConfig
 
@@ -75,7 +76,7 @@ def loco(data: TrainingData, encoder: Encoder, batches: Batches, config: RunConf
         started = time.time()
         test, weights = data.held_out(ticker)
         others, _, checked = company_fold(data.incall, ticker)
-        fold_train, select = split_by_call(others if targeted else [e for e in others if not e.targeted],
+        fold_train, select = split_by_call(trained_on(others, targeted=targeted),
                                            fraction=INCALL_VALIDATION, seed=SEED)
 
         def evaluate(model, test: list = test, weights: list = weights, checked: list = checked) -> dict:
@@ -126,7 +127,7 @@ def final(data: TrainingData, encoder: Encoder, batches: Batches, config: RunCon
         raise SystemExit("--final writes adapters: give --rank 1 or more (rank 0, a full fine-tune, only compares)")
     started = time.time()
     validation = data.phrasebank_validation
-    train = data.phrasebank_train + data.trained_incall(targeted=targeted) * TrainConfig().incall_repeats
+    train = data.phrasebank_train + trained_on(data.incall, targeted=targeted) * TrainConfig().incall_repeats
     model, best = fit(encoder.model, batches, train, [], config=config, evaluate=lambda m: {
         "phrasebank_validation": metrics(predict(m, batches, batches.tokens(validation)), validation)})
     trained = predict(model, batches, batches.tokens(validation))

@@ -23,7 +23,7 @@ from scripts.accurate_kit import (
     read_kit,
     write_kit,
 )
-from scripts.sentiment_data import Example
+from scripts.sentiment_data import Example, trained_on
 from scripts.train_accurate import RunConfig, parse_configs, train_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,8 @@ def test_a_kit_reads_back_its_examples_and_weights(kit):
     assert read_kit(kit) == DATA
     assert DATA.held_out("BBB") == ([DATA.incall[1]], [3.0]) and DATA.tickers() == ["AAA", "BBB"]  # not the targeted
     assert read_kit(kit).incall[2].targeted
-    assert DATA.trained_incall(targeted=False) == DATA.incall[:2] and DATA.trained_incall(targeted=True) == DATA.incall
+    assert trained_on(DATA.incall, targeted=False) == DATA.incall[:2]
+    assert trained_on(DATA.incall, targeted=True) == DATA.incall
 
 
 def test_an_edited_kit_is_refused(kit, tmp_path):
